@@ -1,0 +1,117 @@
+// Plain data types of the domain. The zod schemas in src/schemas validate the same shapes at the
+// boundaries; these stay free of zod so that workflow code (bundled, cached per workflow) stays light.
+import type { DurationString } from './duration';
+
+export const STAGES = ['nurturing', 'mql', 'working', 'sql', 'recycled', 'disqualified'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const REJECTION_REASONS = [
+  'no_budget',
+  'no_authority',
+  'no_need',
+  'bad_timing',
+  'unreachable',
+  'bad_fit',
+  'duplicate',
+  'other',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** Why a lead went back to marketing without a rep rejecting it. */
+export type SystemRecycleReason = 'sla_expired' | 'qualification_expired';
+
+export const CONTACT_CHANNELS = ['call', 'email', 'meeting', 'other'] as const;
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+
+export type AttributeValue = string | number | boolean | null;
+/** Fit attributes only: never the lead's email address or name (they stay in PostgreSQL). */
+export type LeadAttributes = Record<string, AttributeValue>;
+
+export interface CampaignStep {
+  id: string;
+  /** Wait before this step, counted from the previous step (or from enrolment for the first). */
+  delay: DurationString;
+  subject: string;
+  body: string;
+}
+
+export interface Campaign {
+  id: string;
+  version: number;
+  name: string;
+  steps: CampaignStep[];
+  /** Steps for a lead coming back from recycling; the regular steps when absent. */
+  recycleSteps?: CampaignStep[];
+}
+
+export interface HandoffPolicy {
+  sla: DurationString;
+  maxReassignments: number;
+  qualificationWindow: DurationString;
+  recyclePeriod: DurationString;
+  bantRequired: number;
+  owners: string[];
+  manager: string;
+}
+
+export interface BehaviorRule {
+  id: string;
+  event: string;
+  where?: Record<string, string | number | boolean>;
+  points: number;
+  /** Caps what this rule adds (in absolute value) within the behaviour window. */
+  maxPoints?: number;
+}
+
+export interface FitRule {
+  id: string;
+  attribute: string;
+  equals?: string | number | boolean;
+  oneOf?: (string | number)[];
+  gte?: number;
+  lte?: number;
+  /** Case-insensitive regular expression. */
+  pattern?: string;
+  points: number;
+}
+
+export interface ScoringModel {
+  id: string;
+  version: number;
+  fit: FitRule[];
+  behavior: BehaviorRule[];
+  behaviorWindow: DurationString;
+  mql: { threshold: number; requireAnyOf?: string[] };
+}
+
+export interface EngagementEvent {
+  eventId: string;
+  type: string;
+  /** ISO-8601 timestamp. */
+  occurredAt: string;
+  properties?: Record<string, string | number | boolean>;
+}
+
+export interface Bant {
+  budget: boolean;
+  authority: boolean;
+  need: boolean;
+  timeline: boolean;
+}
+
+export interface ContactAction {
+  rep: string;
+  channel: ContactChannel;
+  note?: string;
+}
+export interface AcceptAction {
+  rep: string;
+  bant: Bant;
+  note?: string;
+}
+export interface RejectAction {
+  rep: string;
+  reason: RejectionReason;
+  note?: string;
+  disqualify?: boolean;
+}
