@@ -148,7 +148,8 @@ export function enroll(leadId: string, attributes: LeadAttributes, now: number, 
     unsubscribed: false,
     emailBounced: false,
     enrolledAt: now,
-    behaviorSince: now,
+    // The first cycle counts everything inside the window, e.g. the form fill that created the lead.
+    behaviorSince: 0,
     events: [],
     recentEventIds: [],
     nurture: startNurture(config.campaign, 'steps', now),
@@ -176,7 +177,10 @@ export function enroll(leadId: string, attributes: LeadAttributes, now: number, 
 }
 
 /** Whether `input` is legal now. Sales actions are refused here before they touch history. */
-export function check(state: LeadState, input: LeadInput, config: LeadConfig): Refusal | null {
+export function check(state: LeadState, input: LeadInput, config: LeadConfig, now?: number): Refusal | null {
+  // Judge against the lead as it is by `now`: a deadline that has passed but whose timer has not
+  // fired yet (same workflow task) still counts.
+  if (now !== undefined) state = settle(state, now, config).state;
   switch (input.type) {
     case 'contact':
       if (state.stage !== 'mql') return illegal(state, 'contact', ['mql']);
@@ -202,8 +206,11 @@ export function check(state: LeadState, input: LeadInput, config: LeadConfig): R
 
 /** Apply one input at time `now`. Illegal inputs (see `check`) change nothing. */
 export function step(state: LeadState, input: LeadInput, now: number, config: LeadConfig): StepResult {
-  if (isTerminal(state.stage) || check(state, input, config)) return { state, commands: [] };
+  if (isTerminal(state.stage)) return { state, commands: [] };
   const out = new Builder(structuredCloneState(state), now, config);
+  // Overdue deadlines first, so an input arriving just after one sees the lead as it is by now.
+  out.runDueDeadlines();
+  if (isTerminal(out.s.stage) || check(out.s, input, config)) return { state, commands: [] };
   switch (input.type) {
     case 'engagement':
       out.engagement(input.event);
@@ -245,6 +252,13 @@ export function step(state: LeadState, input: LeadInput, now: number, config: Le
       out.reject(input.action);
       break;
   }
+  return out.result();
+}
+
+/** Only the deadlines that are due by `now`. */
+export function settle(state: LeadState, now: number, config: LeadConfig): StepResult {
+  const out = new Builder(structuredCloneState(state), now, config);
+  out.runDueDeadlines();
   return out.result();
 }
 
@@ -392,7 +406,8 @@ class Builder {
 
   contact(action: ContactAction): void {
     this.s.contactedAt = this.now;
-    this.s.contactedWithinSla = this.s.slaDeadline !== null && this.now <= this.s.slaDeadline;
+    // Within SLA means the handoff's first owner made contact in time: a breach on the way counts against it.
+    this.s.contactedWithinSla = this.s.assignments === 1 && this.s.slaDeadline !== null && this.now <= this.s.slaDeadline;
     this.s.slaDeadline = null;
     this.s.qualificationDeadline = this.now + durationMs(this.config.policy.qualificationWindow);
     this.transition('working', 'contacted', {

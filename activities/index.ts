@@ -1,0 +1,88 @@
+// The lead workflow's side effects. Each one is idempotent, so Temporal may retry it freely.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import type { LeadCommand, Transition } from '../src/domain/lifecycle';
+import { renderTemplate } from '../src/mail/render';
+import type { MailTransport } from '../src/mail/transport';
+import { deliverOnce, type DeliveryStatus } from './email';
+import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
+
+export interface ActivityDeps {
+  pool: Pool;
+  transport: MailTransport;
+  mailFrom: string;
+  /** Base URL of the API, for links to a lead in owner emails. */
+  publicBaseUrl?: string;
+}
+
+type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
+
+export type NurtureEmailResult = { status: DeliveryStatus | 'skipped'; reason?: string };
+
+export function createActivities(deps: ActivityDeps) {
+  const mail = { pool: deps.pool, transport: deps.transport, from: deps.mailFrom };
+  const leadLink = (leadId: string) => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${leadId}` : `lead ${leadId}`);
+
+  return {
+    async sendNurtureEmail(args: CommandArgs<'sendNurtureEmail'>): Promise<NurtureEmailResult> {
+      const contact = await loadContact(deps.pool, args.leadId);
+      if (!contact) return { status: 'skipped', reason: 'lead not found (erased?)' };
+      if (contact.unsubscribed) return { status: 'skipped', reason: 'unsubscribed' };
+      if (contact.bounced) return { status: 'skipped', reason: 'address bounced before' };
+      const fields = { name: contact.name ?? '', company: contact.company ?? '' };
+      const status = await deliverOnce(mail, {
+        key: `nurture:${args.leadId}:${args.campaignId}:${args.step.id}:${args.cycle}`,
+        leadId: args.leadId,
+        kind: 'nurture',
+        to: contact.email,
+        subject: renderTemplate(args.step.subject, fields),
+        text: renderTemplate(args.step.body, fields),
+      });
+      return { status };
+    },
+
+    async notifyOwner(args: CommandArgs<'notifyOwner'>): Promise<DeliveryStatus> {
+      const why = args.score.breakdown
+        .map((line) => `  ${line.points >= 0 ? '+' : ''}${line.points}  ${line.ruleId}${line.eventType ? ` (${line.eventType} at ${new Date(line.at ?? 0).toISOString()})` : ''}`)
+        .join('\n');
+      return deliverOnce(mail, {
+        key: `owner:${args.leadId}:${args.cycle}:${args.assignment}`,
+        leadId: args.leadId,
+        kind: 'owner',
+        to: args.owner,
+        subject: args.reason === 'handoff' ? `New MQL for you (score ${args.score.total})` : `MQL reassigned to you (score ${args.score.total})`,
+        text: [
+          args.reason === 'handoff' ? 'A lead reached the MQL threshold and is assigned to you.' : 'An MQL was reassigned to you after a missed SLA.',
+          `First contact due by ${new Date(args.slaDeadline).toISOString()}.`,
+          '',
+          `Score ${args.score.total} (fit ${args.score.fit}, behaviour ${args.score.behavior}):`,
+          why,
+          '',
+          `Lead: ${leadLink(args.leadId)}`,
+        ].join('\n'),
+      });
+    },
+
+    async escalateSla(args: CommandArgs<'escalateSla'>): Promise<DeliveryStatus> {
+      const outcome =
+        args.outcome === 'reassigned' ? `It has been reassigned to ${args.nextOwner}.` : 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).';
+      return deliverOnce(mail, {
+        key: `sla:${args.leadId}:${args.cycle}:${args.breach}`,
+        leadId: args.leadId,
+        kind: 'escalation',
+        to: args.manager,
+        subject: `SLA missed: first contact by ${args.missedBy} was due ${new Date(args.deadline).toISOString()}`,
+        text: [`${args.missedBy} did not contact an MQL within the SLA (breach ${args.breach}).`, outcome, '', `Lead: ${leadLink(args.leadId)}`].join('\n'),
+      });
+    },
+
+    async recordTransition(args: { leadId: string; transition: Transition; snapshot: LeadSnapshot }): Promise<void> {
+      if (!Number.isInteger(args.transition.seq) || args.transition.seq < 1) {
+        throw ApplicationFailure.nonRetryable(`invalid transition seq ${args.transition.seq}`, 'InvalidInput');
+      }
+      await recordTransitionRow(deps.pool, args.leadId, args.transition, args.snapshot);
+    },
+  };
+}
+
+export type LeadActivities = ReturnType<typeof createActivities>;

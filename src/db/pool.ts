@@ -1,0 +1,8 @@
+import { Pool, type PoolConfig } from 'pg';
+
+export function createPool(connectionString: string, options: Omit<PoolConfig, 'connectionString'> = {}): Pool {
+  const pool = new Pool({ connectionString, max: 10, ...options });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+  return pool;
+}

@@ -1,0 +1,152 @@
+// Intake: how leads and their events enter the system. Writes PostgreSQL first (the durable record,
+// and the unique email that makes one person one lead), then starts or signals the lead's workflow.
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { LeadConfig } from '../domain/lifecycle';
+import type { LeadAttributes, Stage } from '../domain/types';
+import { normalizeEmail } from '../schemas/common';
+import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, type EnrollLeadInput } from '../schemas/lead';
+import { workflowIdFor } from '../temporal/client';
+import { attributesSignal, engagementSignal, unsubscribeSignal } from '../../workflows/messages';
+import type { leadWorkflow } from '../../workflows/lead';
+
+export interface IntakeDeps {
+  pool: Pool;
+  client: Client;
+  taskQueue: string;
+  /** False against a Temporal server without the project's search attributes. */
+  searchAttributes: boolean;
+}
+
+export interface EnrollResult {
+  leadId: string;
+  stage: Stage;
+  created: boolean;
+}
+
+/** Fit attributes the scoring model may use. Email address, name and company stay out of Temporal. */
+export function fitAttributesOf(lead: ReturnType<typeof enrollLeadSchema.parse>): LeadAttributes {
+  const domain = normalizeEmail(lead.email).split('@')[1] ?? null;
+  const known: LeadAttributes = {
+    emailDomain: domain,
+    title: lead.title ?? null,
+    employees: lead.employees ?? null,
+    industry: lead.industry ?? null,
+    country: lead.country ?? null,
+    source: lead.source ?? null,
+  };
+  const attrs: LeadAttributes = { ...(lead.attributes ?? {}) };
+  for (const [k, v] of Object.entries(known)) if (v !== null) attrs[k] = v;
+  return attrs;
+}
+
+/**
+ * Enrol a lead, idempotently: the same normalized email always yields the same lead, one workflow
+ * and one first email. A repeat merges new attributes into the running workflow.
+ */
+export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config: LeadConfig): Promise<EnrollResult> {
+  const lead = enrollLeadSchema.parse(raw);
+  const attributes = fitAttributesOf(lead);
+  const { rows } = await deps.pool.query<{ lead_id: string; stage: Stage; inserted: boolean }>(
+    `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm, campaign_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (email_normalized) DO UPDATE SET
+       name = COALESCE(EXCLUDED.name, leads.name),
+       company = COALESCE(EXCLUDED.company, leads.company),
+       title = COALESCE(EXCLUDED.title, leads.title),
+       attributes = leads.attributes || EXCLUDED.attributes,
+       updated_at = now()
+     RETURNING lead_id, stage, (xmax = 0) AS inserted`,
+    [
+      randomUUID(),
+      lead.email.trim(),
+      normalizeEmail(lead.email),
+      lead.name ?? null,
+      lead.company ?? null,
+      lead.title ?? null,
+      JSON.stringify(attributes),
+      lead.source ?? null,
+      lead.utm ? JSON.stringify(lead.utm) : null,
+      lead.campaignId,
+    ],
+  );
+  const row = rows[0]!;
+  const leadId = row.lead_id;
+  try {
+    await deps.client.workflow.signalWithStart<typeof leadWorkflow, [LeadAttributes]>('leadWorkflow', {
+      workflowId: workflowIdFor(leadId),
+      taskQueue: deps.taskQueue,
+      args: [{ leadId, config, attributes, searchAttributes: deps.searchAttributes }],
+      signal: attributesSignal,
+      signalArgs: [attributes],
+      // A lead that reached SQL or was disqualified is not silently restarted by a repeat enrolment.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      staticSummary: `Lead ${leadId} · campaign ${config.campaign.id} v${config.campaign.version} · model ${config.model.id} v${config.model.version}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return { leadId, stage: row.stage, created: row.inserted };
+}
+
+export interface EventResult {
+  eventId: string;
+  duplicate: boolean;
+}
+
+export class UnknownLeadError extends Error {
+  constructor(readonly leadId: string) {
+    super(`no lead with id ${leadId}`);
+    this.name = 'UnknownLeadError';
+  }
+}
+
+export class EventIdConflictError extends Error {
+  constructor(readonly eventId: string) {
+    super(`eventId ${eventId} already belongs to another lead`);
+    this.name = 'EventIdConflictError';
+  }
+}
+
+/**
+ * Record a behaviour event: insert into lead_events (a repeated eventId is a duplicate), then signal
+ * the workflow, always, so that a retry after a crash between the two still reaches it. The workflow
+ * ignores an eventId it has already seen.
+ */
+export async function recordEvent(deps: IntakeDeps, leadId: string, raw: EngagementEventInput, now = new Date()): Promise<EventResult> {
+  const event = engagementEventSchema.parse(raw);
+  const eventId = event.eventId ?? randomUUID();
+  const occurredAt = event.occurredAt ? new Date(event.occurredAt).toISOString() : now.toISOString();
+  const inserted = await deps.pool.query(
+    `INSERT INTO lead_events (event_id, lead_id, type, occurred_at, properties)
+     SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM leads WHERE lead_id = $2)
+     ON CONFLICT (event_id) DO NOTHING RETURNING lead_id`,
+    [eventId, leadId, event.type, occurredAt, JSON.stringify(event.properties ?? {})],
+  );
+  let duplicate = false;
+  if (inserted.rowCount === 0) {
+    const { rows } = await deps.pool.query<{ lead_id: string }>('SELECT lead_id FROM lead_events WHERE event_id = $1', [eventId]);
+    if (!rows[0]) throw new UnknownLeadError(leadId);
+    if (rows[0].lead_id !== leadId) throw new EventIdConflictError(eventId);
+    duplicate = true;
+  }
+  await signalIfRunning(deps, leadId, (h) => h.signal(engagementSignal, { eventId, type: event.type, occurredAt, ...(event.properties ? { properties: event.properties } : {}) }));
+  return { eventId, duplicate };
+}
+
+/** Opt-out: stored first (the email activity checks it too), then the workflow is told. */
+export async function unsubscribeLead(deps: IntakeDeps, leadId: string): Promise<void> {
+  const { rowCount } = await deps.pool.query('UPDATE leads SET unsubscribed_at = COALESCE(unsubscribed_at, now()), updated_at = now() WHERE lead_id = $1', [leadId]);
+  if (rowCount === 0) throw new UnknownLeadError(leadId);
+  await signalIfRunning(deps, leadId, (h) => h.signal(unsubscribeSignal));
+}
+
+async function signalIfRunning(deps: IntakeDeps, leadId: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+  try {
+    await send(deps.client.workflow.getHandle(workflowIdFor(leadId)));
+  } catch (err) {
+    // A lead whose workflow has completed (SQL, disqualified) keeps its log in PostgreSQL only.
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+}

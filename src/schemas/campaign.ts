@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { DEFAULT_POLICY } from '../domain/defaults';
+import type { Campaign, HandoffPolicy } from '../domain/types';
+import { duration, email, id } from './common';
+
+export const campaignStepSchema = z.strictObject({
+  id,
+  delay: duration,
+  subject: z.string().trim().min(1).max(300),
+  body: z.string().min(1).max(100_000),
+});
+
+const steps = z
+  .array(campaignStepSchema)
+  .max(100)
+  .refine((list) => new Set(list.map((s) => s.id)).size === list.length, 'step ids must be unique');
+
+export const policySchema = z.strictObject({
+  sla: duration.default(DEFAULT_POLICY.sla),
+  maxReassignments: z.number().int().min(0).max(20).default(DEFAULT_POLICY.maxReassignments),
+  qualificationWindow: duration.default(DEFAULT_POLICY.qualificationWindow),
+  recyclePeriod: duration.default(DEFAULT_POLICY.recyclePeriod),
+  bantRequired: z.number().int().min(0).max(4).default(DEFAULT_POLICY.bantRequired),
+  owners: z.array(email).min(1, 'at least one owner is needed to hand leads to sales').max(500).default(DEFAULT_POLICY.owners),
+  manager: email.default(DEFAULT_POLICY.manager),
+});
+
+export const campaignSchema = z.strictObject({
+  id,
+  version: z.number().int().min(1),
+  name: z.string().trim().min(1).max(200),
+  steps,
+  recycleSteps: steps.optional(),
+});
+
+export function parseCampaign(value: unknown): Campaign {
+  return campaignSchema.parse(value) as Campaign;
+}
+
+export function parsePolicy(value: unknown): HandoffPolicy {
+  return policySchema.parse(value ?? {}) as HandoffPolicy;
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { isDuration } from '../domain/duration';
+
+export const duration = z.string().trim().min(1).max(32).refine(isDuration, 'must be a duration such as "90s", "24h" or "30d"');
+export const id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+export const email = z.string().trim().max(320).pipe(z.email({ message: 'must be an email address' }));
+export const isoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T09:00:00Z' });
+export const scalar = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
+
+/** One person = one lead: emails compare trimmed and lowercased. */
+export function normalizeEmail(value: string): string {
+  return value.trim().toLowerCase();
+}

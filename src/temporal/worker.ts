@@ -1,0 +1,25 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+export interface LeadWorkerOptions extends ActivityDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles workflows/ itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  maxCachedWorkflows?: number;
+}
+
+export async function createLeadWorker(options: LeadWorkerOptions): Promise<Worker> {
+  const { connection, namespace, taskQueue, workflowBundle, maxCachedWorkflows, ...deps } = options;
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    activities: createActivities(deps),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
+  });
+}

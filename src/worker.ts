@@ -1,0 +1,32 @@
+// `npm run worker`: runs lead workflows and their activities against TEMPORAL_ADDRESS.
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, loadConfig } from './config';
+import { createPool } from './db/pool';
+import { createMailTransport } from './mail/transport';
+import { createLeadWorker } from './temporal/worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
+  const pool = createPool(config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createLeadWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    pool,
+    transport: createMailTransport(config.smtpUrl),
+    mailFrom: config.mailFrom,
+    publicBaseUrl: process.env.PUBLIC_BASE_URL,
+  });
+  console.log(`[worker] polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  // Worker.run() shuts down gracefully on SIGINT/SIGTERM.
+  await worker.run();
+  await connection.close();
+  await pool.end();
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

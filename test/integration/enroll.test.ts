@@ -1,0 +1,114 @@
+// The first slice end to end on real servers: enrol → email at the SMTP server → row in PostgreSQL →
+// workflow found by its search attribute; and the same person enrolled twice is one lead.
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { enrollLead, type IntakeDeps } from '../../src/leads/intake';
+import { workflowIdFor } from '../../src/temporal/client';
+import { getStateQuery } from '../../workflows/messages';
+import { devServerClient, devServerNativeConnection, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
+import { SmtpSink } from '../support/smtp-sink';
+
+describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
+  const tag = uid();
+  const taskQueue = `enroll-${tag}`;
+  const sink = new SmtpSink();
+  let pool: Pool;
+  let client: Client;
+  let connection: NativeConnection;
+  let worker: RunningWorker;
+  let deps: IntakeDeps;
+
+  beforeAll(async () => {
+    await sink.start();
+    pool = testPool();
+    client = await devServerClient();
+    connection = await devServerNativeConnection();
+    worker = await startWorker({ connection, taskQueue, pool, sink });
+    deps = { pool, client, taskQueue, searchAttributes: true };
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await connection?.close();
+    await client?.connection.close();
+    await pool?.end();
+    await sink.stop();
+  });
+
+  it('sends the first nurture email, stores the lead and makes the workflow searchable', async () => {
+    const email = `yamada-${tag}@example.co.jp`;
+    const config = testConfig(tag);
+    const result = await enrollLead(deps, { email, name: '山田 太郎', company: '株式会社テスト', title: '営業部長' }, config);
+    expect(result.created).toBe(true);
+    expect(result.leadId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const [mail] = await sink.waitFor((all) => all.some((m) => m.to.includes(email)), 30_000, `welcome email to ${email}`).then((all) => all.filter((m) => m.to.includes(email)));
+    expect(mail!.subject).toBe('ようこそ、山田 太郎さん');
+    expect(mail!.text).toContain('こんにちは 山田 太郎 さん。株式会社テスト のご担当者様へ。');
+    expect(mail!.messageId).toMatch(/^<[0-9a-f]{40}@leadloop>$/);
+
+    const { rows } = await pool.query('SELECT email, email_normalized, name, campaign_id, attributes FROM leads WHERE lead_id = $1', [result.leadId]);
+    expect(rows).toEqual([
+      expect.objectContaining({ email, email_normalized: email, name: '山田 太郎', campaign_id: config.campaign.id, attributes: expect.objectContaining({ title: '営業部長', emailDomain: 'example.co.jp' }) }),
+    ]);
+    const log = await pool.query('SELECT status, kind, recipient FROM email_log WHERE lead_id = $1', [result.leadId]);
+    expect(log.rows).toEqual([{ status: 'sent', kind: 'nurture', recipient: email }]);
+
+    // The fit rule matched the Japanese title: the workflow scored it.
+    const state = await client.workflow.getHandle(workflowIdFor(result.leadId)).query(getStateQuery);
+    expect(state.stage).toBe('nurturing');
+    expect(state.score.fit).toBe(20);
+
+    // Visibility is eventually consistent: poll the list query briefly.
+    const query = `LeadStage="nurturing" AND CampaignId="${config.campaign.id}"`;
+    let found: string[] = [];
+    for (let i = 0; i < 50 && !found.includes(workflowIdFor(result.leadId)); i++) {
+      found = [];
+      for await (const wf of client.workflow.list({ query })) found.push(wf.workflowId);
+      if (!found.includes(workflowIdFor(result.leadId))) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toEqual([workflowIdFor(result.leadId)]);
+    const description = await client.workflow.getHandle(workflowIdFor(result.leadId)).describe();
+    expect(description.searchAttributes).toMatchObject({ LeadStage: ['nurturing'], LeadScore: [20] });
+    // No personal data in search attributes.
+    expect(JSON.stringify(description.searchAttributes)).not.toContain(email);
+    expect(JSON.stringify(description.searchAttributes)).not.toContain('山田');
+  });
+
+  it('treats the same email in another case and with spaces as the same lead: one workflow, one email', async () => {
+    const email = `Sato-${tag}@Example.com`;
+    const config = testConfig(`${tag}-dup`);
+    const first = await enrollLead(deps, { email, name: '佐藤' }, config);
+    const second = await enrollLead(deps, { email: `  ${email.toUpperCase()}  `, title: 'Director' }, config);
+    expect(second).toEqual({ leadId: first.leadId, stage: 'nurturing', created: false });
+
+    const normalized = email.toLowerCase();
+    await sink.waitFor((all) => all.some((m) => m.to.includes(normalized)), 30_000, 'welcome email');
+    const rows = await pool.query('SELECT lead_id, attributes FROM leads WHERE email_normalized = $1', [normalized]);
+    expect(rows.rows).toHaveLength(1);
+    expect(rows.rows[0].attributes.title).toBe('Director');
+
+    // The merged attribute reached the running workflow (fit rule 'director').
+    const handle = client.workflow.getHandle(workflowIdFor(first.leadId));
+    let fit = 0;
+    for (let i = 0; i < 50 && fit !== 20; i++) {
+      fit = (await handle.query(getStateQuery)).score.fit;
+      if (fit !== 20) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(fit).toBe(20);
+
+    const runs: string[] = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowIdFor(first.leadId)}"` })) runs.push(wf.runId);
+    expect(runs).toHaveLength(1);
+    // Let any wrongly duplicated send arrive before counting.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sink.to(normalized)).toHaveLength(1);
+  });
+
+  it('serves the Temporal Web UI of the dev server', async () => {
+    const response = await fetch(testEnv.temporalUiUrl);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/<html/i);
+  });
+});

@@ -1,0 +1,2 @@
+// What the worker bundles: workflow code only (deterministic, no I/O).
+export { leadWorkflow } from './lead';

@@ -1,0 +1,224 @@
+// leadWorkflow: one per lead, for the lead's whole life. It waits for the next deadline or input,
+// lets the pure core (src/domain/lifecycle) decide, and executes the commands the core returns.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { LeadActivities } from '../activities';
+import { check, enroll, isTerminal, nextWakeup, step, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult } from '../src/domain/lifecycle';
+import type { LeadAttributes, Stage } from '../src/domain/types';
+import { detailsMarkdown, viewOf } from '../src/domain/view';
+import { DeadlineTimer } from './deadline-timer';
+import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, rejectUpdate, unsubscribeSignal } from './messages';
+import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, SlaDeadline } from './search-attributes';
+
+export interface LeadWorkflowInput {
+  leadId: string;
+  config: LeadConfig;
+  /** Fit attributes only; the email address and name stay in PostgreSQL. */
+  attributes: LeadAttributes;
+  /** False against a server without the custom search attributes (the time-skipping test server). */
+  searchAttributes?: boolean;
+  /** Carried across continue-as-new. */
+  state?: LeadState;
+}
+
+export interface LeadOutcome {
+  leadId: string;
+  stage: Extract<Stage, 'sql' | 'disqualified'>;
+  owner: string | null;
+  score: number;
+  cycle: number;
+  at: string;
+}
+
+// Emails: bounded retries with backoff (SMTP 4xx, connection errors); a 5xx comes back as 'bounced'.
+const mail = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 25 },
+});
+// Transitions must never be lost: retry until PostgreSQL is back.
+const store = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcome> {
+  const { leadId, config } = input;
+  const useSearchAttributes = input.searchAttributes !== false;
+  const queue: LeadCommand[] = [];
+  let busy = false;
+  let continueRequested = false;
+  let state!: LeadState;
+  let published: Record<string, unknown> = {};
+
+  const apply = (result: StepResult): void => {
+    state = result.state;
+    for (const command of result.commands) {
+      if (command.type === 'continueAsNew') continueRequested = true;
+      else queue.push(command);
+    }
+    publish();
+  };
+  const feed = (input: LeadInput): void => apply(step(state, input, Date.now(), config));
+
+  const publish = (): void => {
+    setCurrentDetails(detailsMarkdown(state));
+    if (!useSearchAttributes) return;
+    const next: Record<string, unknown> = {
+      stage: state.stage,
+      score: state.score.total,
+      owner: state.owner,
+      mqlAt: state.mqlAt,
+      slaDeadline: state.slaDeadline,
+    };
+    const changed = (k: string) => published[k] !== next[k];
+    const pairs: SearchAttributeUpdatePair[] = [];
+    if (changed('stage')) pairs.push({ key: LeadStage, value: state.stage });
+    if (changed('score')) pairs.push({ key: LeadScore, value: state.score.total });
+    if (changed('owner')) pairs.push({ key: LeadOwner, value: state.owner });
+    if (changed('mqlAt')) pairs.push({ key: MqlAt, value: state.mqlAt === null ? null : new Date(state.mqlAt) });
+    if (changed('slaDeadline')) pairs.push({ key: SlaDeadline, value: state.slaDeadline === null ? null : new Date(state.slaDeadline) });
+    if (pairs.length) upsertSearchAttributes(pairs);
+    published = next;
+  };
+
+  if (useSearchAttributes) {
+    upsertSearchAttributes([
+      { key: CampaignId, value: config.campaign.id },
+      { key: ScoringModel, value: `${config.model.id}@v${config.model.version}` },
+    ]);
+  }
+  if (input.state) {
+    state = input.state;
+    publish();
+  } else {
+    apply(enroll(leadId, input.attributes, Date.now(), config));
+  }
+
+  setHandler(engagementSignal, (event) => feed({ type: 'engagement', event }));
+  setHandler(attributesSignal, (attributes) => feed({ type: 'attributes', attributes }));
+  setHandler(unsubscribeSignal, () => feed({ type: 'unsubscribe' }));
+  setHandler(getStateQuery, () => viewOf(state, config, Date.now()));
+
+  // Sales actions are updates: the validator asks the core first, so an illegal action never enters history.
+  const refuseIllegal = (input: LeadInput): void => {
+    const refusal = check(state, input, config, Date.now());
+    if (isTerminal(state.stage)) throw ApplicationFailure.create({ type: 'illegal_stage', message: `lead is already '${state.stage}'; no further sales actions`, nonRetryable: true });
+    if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
+  };
+  setHandler(contactUpdate, (action) => (feed({ type: 'contact', action }), viewOf(state, config, Date.now())), {
+    validator: (action) => refuseIllegal({ type: 'contact', action }),
+  });
+  setHandler(acceptUpdate, (action) => (feed({ type: 'accept', action }), viewOf(state, config, Date.now())), {
+    validator: (action) => refuseIllegal({ type: 'accept', action }),
+  });
+  setHandler(rejectUpdate, (action) => (feed({ type: 'reject', action }), viewOf(state, config, Date.now())), {
+    validator: (action) => refuseIllegal({ type: 'reject', action }),
+  });
+
+  // Commands run one at a time, in order, beside the deadline loop: a slow email never delays an SLA.
+  const runCommands = async (): Promise<void> => {
+    for (;;) {
+      await condition(() => queue.length > 0);
+      busy = true;
+      const command = queue.shift() as LeadCommand;
+      try {
+        await execute(command);
+      } catch (err) {
+        // Only bounded email retries end up here; the lead goes on and the failure stays in history.
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.warn('command failed after retries', { command: command.type, error: err.cause?.message ?? err.message });
+      } finally {
+        busy = false;
+      }
+    }
+  };
+
+  const execute = async (command: LeadCommand): Promise<void> => {
+    switch (command.type) {
+      case 'sendNurtureEmail': {
+        const { type: _, ...args } = command;
+        const result = await mail.sendNurtureEmail.executeWithOptions(
+          { summary: `Nurture email: step ${command.step.id} '${command.step.subject}' (cycle ${command.cycle})` },
+          [{ leadId, ...args }],
+        );
+        if (result.status === 'bounced') feed({ type: 'emailBounced', stepId: command.step.id });
+        return;
+      }
+      case 'notifyOwner': {
+        const { type: _, ...args } = command;
+        await mail.notifyOwner.executeWithOptions(
+          { summary: `${command.reason === 'handoff' ? 'Hand off' : 'Reassign'} to ${command.owner} (score ${command.score.total})` },
+          [{ leadId, ...args }],
+        );
+        return;
+      }
+      case 'escalateSla': {
+        const { type: _, ...args } = command;
+        await mail.escalateSla.executeWithOptions(
+          { summary: `SLA missed by ${command.missedBy}: escalate to ${command.manager} (${command.outcome})` },
+          [{ leadId, ...args }],
+        );
+        return;
+      }
+      case 'recordTransition': {
+        const t = command.transition;
+        await store.recordTransition.executeWithOptions(
+          { summary: `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})` },
+          [
+            {
+              leadId,
+              transition: t,
+              snapshot: { stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced },
+            },
+          ],
+        );
+        return;
+      }
+      case 'continueAsNew':
+        return;
+    }
+  };
+
+  void runCommands();
+  const idle = () => queue.length === 0 && !busy;
+  const timer = new DeadlineTimer();
+
+  for (;;) {
+    if (isTerminal(state.stage)) break;
+    if (continueRequested || workflowInfo().continueAsNewSuggested) {
+      await condition(() => idle() && allHandlersFinished());
+      if (isTerminal(state.stage)) break;
+      if (!idle()) continue;
+      return continueAsNew<typeof leadWorkflow>({ leadId, config, attributes: state.attributes, searchAttributes: useSearchAttributes, state });
+    }
+    const wake = nextWakeup(state, config);
+    timer.arm(wake?.at ?? null, wake?.summary ?? '');
+    await condition(() => timer.fired || continueRequested || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested);
+    if (timer.fired) {
+      timer.consume();
+      feed({ type: 'tick' });
+    }
+  }
+
+  await condition(() => idle() && allHandlersFinished());
+  return {
+    leadId,
+    stage: state.stage as LeadOutcome['stage'],
+    owner: state.owner,
+    score: state.score.total,
+    cycle: state.cycle,
+    at: new Date(Date.now()).toISOString(),
+  };
+}

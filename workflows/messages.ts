@@ -1,0 +1,16 @@
+// Signal, update and query definitions: the workflow's public surface, imported by clients too.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LeadView } from '../src/domain/view';
+import type { AcceptAction, ContactAction, EngagementEvent, LeadAttributes, RejectAction } from '../src/domain/types';
+
+/** A behaviour event (open, click, page view...). Already stored in lead_events by the sender. */
+export const engagementSignal = defineSignal<[EngagementEvent]>('engagement');
+/** New fit attributes for an enrolled lead (re-enrolment merges them). */
+export const attributesSignal = defineSignal<[LeadAttributes]>('attributes');
+export const unsubscribeSignal = defineSignal<[]>('unsubscribe');
+
+export const contactUpdate = defineUpdate<LeadView, [ContactAction]>('contact');
+export const acceptUpdate = defineUpdate<LeadView, [AcceptAction]>('accept');
+export const rejectUpdate = defineUpdate<LeadView, [RejectAction]>('reject');
+
+export const getStateQuery = defineQuery<LeadView>('getState');
