@@ -46,11 +46,14 @@ export function fitAttributesOf(lead: ReturnType<typeof enrollLeadSchema.parse>)
  * and one first email. A repeat merges new attributes into the running workflow.
  */
 export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config: LeadConfig): Promise<EnrollResult> {
+  // `config` is the campaign (resolved by the caller from raw.campaignId), its policy and its model,
+  // pinned for this lead: the versions it enrols with are the ones its workflow keeps.
   const lead = enrollLeadSchema.parse(raw);
   const attributes = fitAttributesOf(lead);
   const { rows } = await deps.pool.query<{ lead_id: string; stage: Stage; inserted: boolean }>(
-    `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm, campaign_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm,
+                        campaign_id, campaign_version, scoring_model_id, scoring_model_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (email_normalized) DO UPDATE SET
        name = COALESCE(EXCLUDED.name, leads.name),
        company = COALESCE(EXCLUDED.company, leads.company),
@@ -68,7 +71,10 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
       JSON.stringify(attributes),
       lead.source ?? null,
       lead.utm ? JSON.stringify(lead.utm) : null,
-      lead.campaignId,
+      config.campaign.id,
+      config.campaign.version,
+      config.model.id,
+      config.model.version,
     ],
   );
   const row = rows[0]!;

@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { enrollLead, type IntakeDeps } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
-import { devServerClient, devServerNativeConnection, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
+import { devServerClient, eventually, devServerNativeConnection, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
 import { SmtpSink } from '../support/smtp-sink';
 
 describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
@@ -52,23 +52,23 @@ describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
     expect(rows).toEqual([
       expect.objectContaining({ email, email_normalized: email, name: '山田 太郎', campaign_id: config.campaign.id, attributes: expect.objectContaining({ title: '営業部長', emailDomain: 'example.co.jp' }) }),
     ]);
-    const log = await pool.query('SELECT status, kind, recipient FROM email_log WHERE lead_id = $1', [result.leadId]);
-    expect(log.rows).toEqual([{ status: 'sent', kind: 'nurture', recipient: email }]);
+    await eventually(async () => {
+      const log = await pool.query('SELECT status, kind, recipient FROM email_log WHERE lead_id = $1', [result.leadId]);
+      expect(log.rows).toEqual([{ status: 'sent', kind: 'nurture', recipient: email }]);
+    });
 
     // The fit rule matched the Japanese title: the workflow scored it.
     const state = await client.workflow.getHandle(workflowIdFor(result.leadId)).query(getStateQuery);
     expect(state.stage).toBe('nurturing');
     expect(state.score.fit).toBe(20);
 
-    // Visibility is eventually consistent: poll the list query briefly.
+    // Visibility is eventually consistent.
     const query = `LeadStage="nurturing" AND CampaignId="${config.campaign.id}"`;
-    let found: string[] = [];
-    for (let i = 0; i < 50 && !found.includes(workflowIdFor(result.leadId)); i++) {
-      found = [];
+    await eventually(async () => {
+      const found: string[] = [];
       for await (const wf of client.workflow.list({ query })) found.push(wf.workflowId);
-      if (!found.includes(workflowIdFor(result.leadId))) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(found).toEqual([workflowIdFor(result.leadId)]);
+      expect(found).toEqual([workflowIdFor(result.leadId)]);
+    });
     const description = await client.workflow.getHandle(workflowIdFor(result.leadId)).describe();
     expect(description.searchAttributes).toMatchObject({ LeadStage: ['nurturing'], LeadScore: [20] });
     // No personal data in search attributes.
@@ -91,12 +91,7 @@ describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
 
     // The merged attribute reached the running workflow (fit rule 'director').
     const handle = client.workflow.getHandle(workflowIdFor(first.leadId));
-    let fit = 0;
-    for (let i = 0; i < 50 && fit !== 20; i++) {
-      fit = (await handle.query(getStateQuery)).score.fit;
-      if (fit !== 20) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(fit).toBe(20);
+    await eventually(async () => expect((await handle.query(getStateQuery)).score.fit).toBe(20));
 
     const runs: string[] = [];
     for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowIdFor(first.leadId)}"` })) runs.push(wf.runId);

@@ -109,3 +109,16 @@ export function testConfig(tag: string, overrides: { campaign?: Partial<Campaign
     },
   };
 }
+
+/** Retries `check` until it stops throwing (assertions on eventually consistent state), then returns its value. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
