@@ -4,6 +4,11 @@ import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
 
 export class DeadlineTimer {
   private at: number | null = null;
+
+  /** The deadline being waited for (null when disarmed). */
+  get armedAt(): number | null {
+    return this.at;
+  }
   private scope: CancellationScope | null = null;
   fired = false;
 

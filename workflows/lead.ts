@@ -205,7 +205,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     }
     const wake = nextWakeup(state, config);
     timer.arm(wake?.at ?? null, wake?.summary ?? '');
-    await condition(() => timer.fired || continueRequested || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested);
+    // Wake when the timer fires, and also when an input moved the next deadline (e.g. a handoff
+    // started the SLA), so the timer is re-armed for it.
+    const deadlineMoved = () => (nextWakeup(state, config)?.at ?? null) !== timer.armedAt;
+    await condition(() => timer.fired || deadlineMoved() || continueRequested || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested);
     if (timer.fired) {
       timer.consume();
       feed({ type: 'tick' });

@@ -1,0 +1,195 @@
+// Timer-heavy behaviour on the time-skipping test server: days pass in milliseconds. Activities are
+// real (PostgreSQL rows, emails over SMTP to the in-process sink).
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Pool } from 'pg';
+import type { LeadConfig } from '../../src/domain/lifecycle';
+import { enrollLead, recordEvent, type IntakeDeps } from '../../src/leads/intake';
+import { workflowIdFor } from '../../src/temporal/client';
+import { contactUpdate, getStateQuery, rejectUpdate } from '../../workflows/messages';
+import { eventually, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
+import { SmtpSink } from '../support/smtp-sink';
+
+describe('lead lifecycle timers (time-skipping server)', () => {
+  const taskQueue = `timers-${uid()}`;
+  const sink = new SmtpSink();
+  let env: TestWorkflowEnvironment;
+  let pool: Pool;
+  let worker: RunningWorker;
+  let deps: IntakeDeps;
+
+  beforeAll(async () => {
+    await sink.start();
+    pool = testPool();
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.testServerPath } } });
+    worker = await startWorker({ connection: env.nativeConnection, taskQueue, pool, sink });
+    // The test server knows no custom search attributes: the workflow is told not to upsert them.
+    deps = { pool, client: env.client, taskQueue, searchAttributes: false };
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await env?.teardown();
+    await pool?.end();
+    await sink.stop();
+  });
+
+  const handle = (leadId: string) => env.client.workflow.getHandle(workflowIdFor(leadId));
+  const state = (leadId: string) => handle(leadId).query(getStateQuery);
+
+  /**
+   * Waits until the transition row is in PostgreSQL and the run that wrote it has continued as new.
+   * Querying the test server while a run is continuing-as-new can stall for ~90 s, so we wait it out.
+   */
+  async function afterContinueAsNew(leadId: string, reason: string, runId: string) {
+    await eventually(async () => {
+      const { rows } = await pool.query('SELECT 1 FROM lead_transitions WHERE lead_id = $1 AND reason = $2', [leadId, reason]);
+      expect(rows).toHaveLength(1);
+      expect((await handle(leadId).describe()).runId).not.toBe(runId);
+    }, 30_000);
+    return state(leadId);
+  }
+  const runIdOf = async (leadId: string) => (await handle(leadId).describe()).runId;
+
+  /** Enrol a decision maker and send the events that make an MQL: fit 20 + pricing 30 + demo 40 = 90. */
+  async function mqlLead(config: LeadConfig): Promise<{ leadId: string; owner: string }> {
+    const email = `lead-${uid()}@customer.test`;
+    const { leadId } = await enrollLead(deps, { email, name: 'Lead', title: 'Director of IT' }, config);
+    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
+    await recordEvent(deps, leadId, { type: 'demo_request' });
+    const s = await eventually(async () => {
+      const current = await state(leadId);
+      expect(current.stage).toBe('mql');
+      return current;
+    });
+    await sink.waitFor(() => sink.to(s.owner!).length === 1, 15_000, `handoff email to ${s.owner}`);
+    return { leadId, owner: s.owner! };
+  }
+
+  it('escalates a missed 24h SLA at the deadline: manager email, reassignment, new owner notified', async () => {
+    const config = testConfig(uid());
+    const { leadId, owner } = await mqlLead(config);
+    const mqlState = await state(leadId);
+    expect(Date.parse(mqlState.slaDeadline!) - Date.parse(mqlState.mqlAt!)).toBe(24 * 3600_000);
+
+    await env.sleep('23h');
+    expect(sink.to(config.policy.manager)).toHaveLength(0);
+    await env.sleep('1h');
+    await sink.waitFor(() => sink.to(config.policy.manager).length === 1, 15_000, 'escalation to the manager');
+    const escalation = sink.to(config.policy.manager)[0]!;
+    expect(escalation.subject).toContain(`SLA missed: first contact by ${owner}`);
+
+    const after = await eventually(async () => {
+      const s = await state(leadId);
+      expect(s.owner).not.toBe(owner);
+      return s;
+    });
+    const owners = config.policy.owners;
+    expect(after.owner).toBe(owners[(owners.indexOf(owner) + 1) % owners.length]);
+    expect(after.stage).toBe('mql');
+    expect(after.transitions.map((t) => t.reason)).toContain('sla_breached');
+    // The new owner got the lead with a fresh 24h window.
+    await sink.waitFor(() => sink.to(after.owner!).length === 1, 15_000, 'reassignment email');
+    expect(sink.to(after.owner!)[0]!.subject).toMatch(/^MQL reassigned to you/);
+    expect(Date.parse(after.slaDeadline!) - Date.parse(mqlState.slaDeadline!)).toBeGreaterThanOrEqual(24 * 3600_000);
+  });
+
+  it('does not escalate when the owner makes contact at 23h', async () => {
+    const config = testConfig(uid());
+    const { leadId, owner } = await mqlLead(config);
+    await env.sleep('23h');
+    const view = await handle(leadId).executeUpdate(contactUpdate, { args: [{ rep: owner, channel: 'call' }] });
+    expect(view.stage).toBe('working');
+    expect(view.contactedWithinSla).toBe(true);
+    await env.sleep('2h');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sink.to(config.policy.manager)).toHaveLength(0);
+    expect((await state(leadId)).transitions.map((t) => t.reason)).not.toContain('sla_breached');
+  });
+
+  it('recycles the lead with reason sla_expired at the third breach', async () => {
+    const config = testConfig(uid());
+    const { leadId } = await mqlLead(config);
+    await env.sleep('24h');
+    await sink.waitFor(() => sink.to(config.policy.manager).length === 1, 15_000, 'first escalation');
+    await env.sleep('24h');
+    await sink.waitFor(() => sink.to(config.policy.manager).length === 2, 15_000, 'second escalation');
+    const runId = await runIdOf(leadId);
+    await env.sleep('24h');
+    await sink.waitFor(() => sink.to(config.policy.manager).length === 3, 15_000, 'third escalation');
+    const s = await afterContinueAsNew(leadId, 'sla_expired', runId);
+    expect(s.stage).toBe('recycled');
+    expect(s.lastRejection?.reason).toBe('sla_expired');
+    expect(s.owner).toBeNull();
+    const { rows } = await pool.query('SELECT reason, to_stage FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId]);
+    expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'sla_breached', 'sla_breached', 'sla_expired']);
+    // Each owner in turn was handed the lead once.
+    expect(config.policy.owners.map((o) => sink.to(o).length)).toEqual([1, 1, 1]);
+  });
+
+  it('recycles a contacted lead when the 14-day qualification window runs out', async () => {
+    const config = testConfig(uid());
+    const { leadId, owner } = await mqlLead(config);
+    await handle(leadId).executeUpdate(contactUpdate, { args: [{ rep: owner, channel: 'email' }] });
+    await env.sleep('13d');
+    expect((await state(leadId)).stage).toBe('working');
+    const runId = await runIdOf(leadId);
+    await env.sleep('1d');
+    const s = await afterContinueAsNew(leadId, 'qualification_expired', runId);
+    expect(s.stage).toBe('recycled');
+    expect(s.lastRejection?.reason).toBe('qualification_expired');
+  });
+
+  it('brings a rejected lead back to nurturing after the 30-day recycle period, with behaviour reset', async () => {
+    const config = testConfig(uid());
+    const { leadId, owner } = await mqlLead(config);
+    const email = (await pool.query('SELECT email FROM leads WHERE lead_id = $1', [leadId])).rows[0].email as string;
+    const runId = await runIdOf(leadId);
+    const rejected = await handle(leadId).executeUpdate(rejectUpdate, { args: [{ rep: owner, reason: 'bad_timing', note: '来期の予算で検討' }] });
+    expect(rejected.stage).toBe('recycled');
+    expect(Date.parse(rejected.recycleAt!) - Date.parse(rejected.lastRejection!.at)).toBe(30 * 24 * 3600_000);
+    await afterContinueAsNew(leadId, 'rejected', runId);
+
+    await env.sleep('29d');
+    expect((await state(leadId)).stage).toBe('recycled');
+    await env.sleep('1d');
+    const back = await eventually(async () => {
+      const current = await state(leadId);
+      expect(current.stage).toBe('nurturing');
+      return current;
+    });
+    expect(back.cycle).toBe(1);
+    expect(back.score.behavior).toBe(0);
+    expect(back.score.total).toBe(20); // fit only: the lead must earn MQL again
+    // The campaign starts over: the welcome step is sent again, once, for the new cycle.
+    await sink.waitFor(() => sink.to(email).length === 2, 15_000, 'welcome email of cycle 1');
+    const { rows } = await pool.query(`SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq`, [leadId]);
+    expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'rejected', 'recycle_period_over']);
+  });
+
+  it('runs a multi-step nurture on schedule: 0s, then 3 days, then 7 days', async () => {
+    const tag = uid();
+    const config = testConfig(tag, {
+      campaign: {
+        steps: [
+          { id: 'welcome', delay: '0s', subject: 'Welcome {{name}}', body: 'Hi {{name}}' },
+          { id: 'case-study', delay: '3d', subject: 'Case study', body: 'A customer story' },
+          { id: 'pricing', delay: '7d', subject: 'Pricing', body: 'Our plans' },
+        ],
+      },
+    });
+    const email = `nurture-${tag}@customer.test`;
+    await enrollLead(deps, { email, name: 'Nurture' }, config);
+    await sink.waitFor(() => sink.to(email).length === 1, 15_000, 'welcome');
+    await env.sleep('2d');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.to(email).map((m) => m.subject)).toEqual(['Welcome Nurture']);
+    await env.sleep('1d');
+    await sink.waitFor(() => sink.to(email).length === 2, 15_000, 'case study after 3 days');
+    await env.sleep('6d');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.to(email)).toHaveLength(2);
+    await env.sleep('1d');
+    await sink.waitFor(() => sink.to(email).length === 3, 15_000, 'pricing after 7 more days');
+    expect(sink.to(email).map((m) => m.subject)).toEqual(['Welcome Nurture', 'Case study', 'Pricing']);
+  });
+});
