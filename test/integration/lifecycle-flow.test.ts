@@ -1,0 +1,243 @@
+// The lead's life on the real dev server: handoff, sales updates, recycling, duplicates,
+// continue-as-new, and what ops see (search attributes, summaries). With RECORD_HISTORIES=1 the
+// histories are saved as replay fixtures (test/fixtures/histories).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import type { LeadConfig } from '../../src/domain/lifecycle';
+import { enrollLead, recordEvent, unsubscribeLead, type IntakeDeps } from '../../src/leads/intake';
+import { resolveTemporalBinary } from '../../src/temporal/binaries';
+import { workflowIdFor } from '../../src/temporal/client';
+import { acceptUpdate, contactUpdate, getStateQuery, rejectUpdate } from '../../workflows/messages';
+import { devServerClient, devServerNativeConnection, eventually, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
+import { SmtpSink } from '../support/smtp-sink';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
+
+describe('lead lifecycle on the dev server', () => {
+  const taskQueue = `flow-${uid()}`;
+  const sink = new SmtpSink();
+  let pool: Pool;
+  let client: Client;
+  let connection: NativeConnection;
+  let worker: RunningWorker;
+  let deps: IntakeDeps;
+
+  beforeAll(async () => {
+    await sink.start();
+    pool = testPool();
+    client = await devServerClient();
+    connection = await devServerNativeConnection();
+    worker = await startWorker({ connection, taskQueue, pool, sink });
+    deps = { pool, client, taskQueue, searchAttributes: true };
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await connection?.close();
+    await client?.connection.close();
+    await pool?.end();
+    await sink.stop();
+  });
+
+  const handle = (leadId: string) => client.workflow.getHandle(workflowIdFor(leadId));
+  const state = (leadId: string) => handle(leadId).query(getStateQuery);
+  const stageIs = (leadId: string, stage: string) =>
+    eventually(async () => {
+      const s = await state(leadId);
+      expect(s.stage).toBe(stage);
+      return s;
+    }, 20_000);
+
+  async function record(name: string, leadId: string): Promise<void> {
+    if (process.env.RECORD_HISTORIES !== '1') return;
+    mkdirSync(FIXTURES, { recursive: true });
+    // Every run of the lead (continue-as-new chains), oldest first.
+    const runs: string[] = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowIdFor(leadId)}"` })) runs.push(wf.runId);
+    for (const [i, runId] of runs.reverse().entries()) {
+      // The CLI writes the canonical proto-JSON that historyFromJSON reads back.
+      const json = execFileSync(resolveTemporalBinary('cli'), ['workflow', 'show', '--address', testEnv.temporalAddress, '--workflow-id', workflowIdFor(leadId), '--run-id', runId, '--output', 'json'], { maxBuffer: 64 << 20 });
+      writeFileSync(join(FIXTURES, `${name}-run${i + 1}.json`), json);
+    }
+  }
+
+  async function enrolDecisionMaker(config: LeadConfig) {
+    const email = `buyer-${uid()}@customer.test`;
+    const { leadId } = await enrollLead(deps, { email, name: '鈴木 一郎', title: 'IT Director' }, config);
+    return { leadId, email };
+  }
+
+  async function makeMql(leadId: string) {
+    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
+    await recordEvent(deps, leadId, { type: 'demo_request' });
+    return stageIs(leadId, 'mql');
+  }
+
+  it('hands an MQL to sales, and contact → accept completes the workflow as SQL', async () => {
+    const config = testConfig(uid());
+    const { leadId } = await enrolDecisionMaker(config);
+    const mql = await makeMql(leadId);
+    expect(mql.score).toMatchObject({ total: 90, fit: 20, behavior: 70, isMql: true });
+    expect(mql.score.breakdown.map((l) => l.ruleId).sort()).toEqual(['decision-maker', 'demo', 'pricing']);
+    expect(config.policy.owners).toContain(mql.owner);
+
+    // The owner is told, with the score breakdown.
+    const [notice] = await sink.waitFor(() => sink.to(mql.owner!).length === 1, 15_000, 'handoff email').then(() => sink.to(mql.owner!));
+    expect(notice!.subject).toBe('New MQL for you (score 90)');
+    expect(notice!.text).toContain('+40  demo');
+
+    // Ops: search attributes and summaries.
+    await eventually(async () => {
+      const d = await handle(leadId).describe();
+      expect(d.searchAttributes).toMatchObject({ LeadStage: ['mql'], LeadScore: [90], LeadOwner: [mql.owner], CampaignId: [config.campaign.id], ScoringModel: [`${config.model.id}@v1`] });
+      expect((d.searchAttributes.SlaDeadline as Date[])[0]!.toISOString()).toBe(mql.slaDeadline);
+    });
+    const history = await handle(leadId).fetchHistory();
+    const summaries = (history.events ?? []).map((e) => e.userMetadata?.summary?.data).filter(Boolean).map((d) => Buffer.from(d as Uint8Array).toString());
+    expect(summaries.some((s) => s.includes(`SLA: first contact by ${mql.owner} due ${mql.slaDeadline}`))).toBe(true);
+    expect(summaries.some((s) => s.includes(`Hand off to ${mql.owner}`))).toBe(true);
+
+    const contacted = await handle(leadId).executeUpdate(contactUpdate, { args: [{ rep: mql.owner!, channel: 'call', note: '初回架電' }] });
+    expect(contacted).toMatchObject({ stage: 'working', contactedWithinSla: true });
+    const accepted = await handle(leadId).executeUpdate(acceptUpdate, { args: [{ rep: mql.owner!, bant: { budget: true, authority: true, need: true, timeline: false } }] });
+    expect(accepted.stage).toBe('sql');
+    expect(await handle(leadId).result()).toMatchObject({ leadId, stage: 'sql', owner: mql.owner, score: 90, cycle: 0 });
+
+    const { rows } = await pool.query('SELECT reason, to_stage FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId]);
+    expect(rows).toEqual([
+      { reason: 'enrolled', to_stage: 'nurturing' },
+      { reason: 'mql', to_stage: 'mql' },
+      { reason: 'contacted', to_stage: 'working' },
+      { reason: 'accepted', to_stage: 'sql' },
+    ]);
+    expect((await pool.query('SELECT stage, owner, score FROM leads WHERE lead_id = $1', [leadId])).rows[0]).toEqual({ stage: 'sql', owner: mql.owner, score: 90 });
+    await record('handoff-accept', leadId);
+  });
+
+  it('refuses illegal sales actions with a clear message, before they touch history', async () => {
+    const config = testConfig(uid());
+    const { leadId } = await enrolDecisionMaker(config);
+    const historyLength = async () => (await handle(leadId).fetchHistory()).events?.length ?? 0;
+    // Let the enrolment settle (welcome email, transition row) so that only the update could add events.
+    const before = await eventually(async () => {
+      const n = await historyLength();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await historyLength()).toBe(n);
+      return n;
+    });
+    const refused = await handle(leadId)
+      .executeUpdate(acceptUpdate, { args: [{ rep: 'rep@sales.test', bant: { budget: true, authority: true, need: true, timeline: true } }] })
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (refused as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('illegal_stage');
+    expect(cause.message).toBe("cannot accept a lead in stage 'nurturing'; accept is allowed only in stage 'working'");
+    // A rejected update leaves no trace in history.
+    expect(await historyLength()).toBe(before);
+
+    const mql = await makeMql(leadId);
+    await handle(leadId).executeUpdate(contactUpdate, { args: [{ rep: mql.owner!, channel: 'email' }] });
+    const tooFew = await handle(leadId)
+      .executeUpdate(acceptUpdate, { args: [{ rep: mql.owner!, bant: { budget: true, authority: false, need: true, timeline: false } }] })
+      .then(
+        () => { throw new Error('accept with 2 of 4 BANT items was not refused'); },
+        (err: unknown) => (err as WorkflowUpdateFailedError).cause as ApplicationFailure,
+      );
+    expect(tooFew.type).toBe('bant_insufficient');
+    expect(tooFew.message).toContain('at least 3 of 4 BANT items');
+    expect((await state(leadId)).stage).toBe('working');
+  });
+
+  it('recycles a rejected lead, returns it to nurturing, and makes it re-earn MQL with new activity', async () => {
+    const config = testConfig(uid(), { policy: { recyclePeriod: '2s' } });
+    const { leadId, email } = await enrolDecisionMaker(config);
+    const first = await makeMql(leadId);
+    const rejected = await handle(leadId).executeUpdate(rejectUpdate, { args: [{ rep: first.owner!, reason: 'no_budget', note: '予算なし' }] });
+    expect(rejected).toMatchObject({ stage: 'recycled', lastRejection: { reason: 'no_budget', rep: first.owner, note: '予算なし' } });
+
+    const back = await stageIs(leadId, 'nurturing');
+    expect(back.cycle).toBe(1);
+    expect(back.score).toMatchObject({ total: 20, behavior: 0, isMql: false });
+    await sink.waitFor(() => sink.to(email).length === 2, 15_000, 'welcome email of the new cycle');
+
+    // Re-sending the old events (same eventIds) does not count again; one new pricing view is not enough.
+    const oldEvents = (await pool.query('SELECT event_id, type, properties FROM lead_events WHERE lead_id = $1', [leadId])).rows;
+    for (const e of oldEvents) await recordEvent(deps, leadId, { eventId: e.event_id, type: e.type, properties: e.properties });
+    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
+    await eventually(async () => expect((await state(leadId)).score.behavior).toBe(30));
+    expect((await state(leadId)).stage).toBe('nurturing');
+    await recordEvent(deps, leadId, { type: 'demo_request' });
+    const again = await stageIs(leadId, 'mql');
+    expect(again.cycle).toBe(1);
+    expect(again.transitions.map((t) => t.reason).slice(-3)).toEqual(['rejected', 'recycle_period_over', 'mql']);
+    await record('reject-recycle-requalify', leadId);
+  });
+
+  it('scores a repeated eventId once', async () => {
+    const config = testConfig(uid());
+    const { leadId } = await enrolDecisionMaker(config);
+    const eventId = `evt-${uid()}`;
+    const first = await recordEvent(deps, leadId, { eventId, type: 'page_view', properties: { page: 'pricing' } });
+    const again = await recordEvent(deps, leadId, { eventId, type: 'page_view', properties: { page: 'pricing' } });
+    expect(first.duplicate).toBe(false);
+    expect(again.duplicate).toBe(true);
+    await recordEvent(deps, leadId, { type: 'email_open' });
+    await eventually(async () => expect((await state(leadId)).score.behavior).toBe(35));
+    const s = await state(leadId);
+    expect(s.score.breakdown.filter((l) => l.eventId === eventId)).toHaveLength(1);
+    expect((await pool.query('SELECT count(*)::int AS n FROM lead_events WHERE lead_id = $1', [leadId])).rows[0].n).toBe(2);
+  });
+
+  it('never emails an unsubscribed lead again, but still scores and hands it off', async () => {
+    const config = testConfig(uid(), {
+      campaign: {
+        steps: [
+          { id: 'welcome', delay: '0s', subject: 'Welcome', body: 'Hi' },
+          { id: 'second', delay: '2s', subject: 'Second', body: 'Hi again' },
+        ],
+      },
+    });
+    const { leadId, email } = await enrolDecisionMaker(config);
+    await sink.waitFor(() => sink.to(email).length === 1, 15_000, 'welcome');
+    await unsubscribeLead(deps, leadId);
+    await eventually(async () => expect((await state(leadId)).unsubscribed).toBe(true));
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(sink.to(email)).toHaveLength(1);
+    const mql = await makeMql(leadId);
+    expect(mql.unsubscribed).toBe(true);
+    await sink.waitFor(() => sink.to(mql.owner!).length === 1, 15_000, 'handoff email');
+  });
+
+  it('continues as new when history grows, keeping all state', async () => {
+    // The dev server suggests continue-as-new at 120 events (global setup); ~70 signals get there.
+    const config = testConfig(uid(), { model: { behavior: [{ id: 'open', event: 'email_open', points: 1 }, { id: 'pricing', event: 'page_view', where: { page: 'pricing' }, points: 1 }], mql: { threshold: 1000 } } });
+    const { leadId } = await enrolDecisionMaker(config);
+    const firstRun = (await handle(leadId).describe()).runId;
+    const ids: string[] = [];
+    for (let i = 0; i < 70; i++) {
+      const { eventId } = await recordEvent(deps, leadId, { type: 'email_open', eventId: `can-${leadId}-${i}` });
+      ids.push(eventId);
+    }
+    await eventually(async () => expect((await handle(leadId).describe()).runId).not.toBe(firstRun), 20_000);
+    await eventually(async () => expect((await state(leadId)).score.behavior).toBe(70));
+    // After the new run started: a repeat of an early event still counts once, a new one adds.
+    await recordEvent(deps, leadId, { type: 'email_open', eventId: ids[0] });
+    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
+    const s = await eventually(async () => {
+      const current = await state(leadId);
+      expect(current.score.behavior).toBe(71);
+      return current;
+    });
+    expect(s).toMatchObject({ stage: 'nurturing', cycle: 0, score: { fit: 20 } });
+    expect(s.transitions.map((t) => t.reason)).toEqual(['enrolled']);
+    const d = await handle(leadId).describe();
+    expect(d.status.name).toBe('RUNNING');
+    await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ LeadStage: ['nurturing'], LeadScore: [91] }));
+    await record('continue-as-new', leadId);
+  });
+});
