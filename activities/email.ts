@@ -16,7 +16,7 @@ export interface OutgoingEmail {
   headers?: Record<string, string>;
 }
 
-export type DeliveryStatus = 'sent' | 'bounced' | 'unknown';
+export type DeliveryStatus = 'sent' | 'bounced';
 
 export interface MailDeps {
   pool: Pool;
@@ -29,49 +29,57 @@ export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@leadloop>`;
 }
 
+/**
+ * Sends `mail` unless an email with the same key was already sent or bounced. The key's row stays
+ * locked in an open transaction for the whole SMTP conversation:
+ * - a concurrent attempt (an activity retried after a timeout) waits, then sees 'sent' and returns;
+ * - a worker killed mid-conversation rolls the claim back with its connection, and the SMTP server
+ *   discards a message whose DATA never completed, so the retry sends it: nothing lost, none twice.
+ * Only a crash in the microseconds between the server's 250 and our COMMIT could still duplicate.
+ */
 export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<DeliveryStatus> {
   const messageId = messageIdFor(mail.key);
   const subject = singleLine(mail.subject);
-  await deps.pool.query(
-    `INSERT INTO email_log (idempotency_key, lead_id, kind, recipient, subject, message_id, status)
-     VALUES ($1, $2, $3, $4, $5, $6, 'pending') ON CONFLICT (idempotency_key) DO NOTHING`,
-    [mail.key, mail.leadId, mail.kind, mail.to, subject, messageId],
-  );
-  // Take the row for this attempt; only 'pending' (never tried, or a definite SMTP refusal) may be sent.
-  const claimed = await deps.pool.query<{ status: string }>(
-    `UPDATE email_log SET status = 'sending', attempts = attempts + 1
-      WHERE idempotency_key = $1 AND status = 'pending' RETURNING status`,
-    [mail.key],
-  );
-  if (claimed.rowCount === 0) {
-    const { rows } = await deps.pool.query<{ status: string }>('SELECT status FROM email_log WHERE idempotency_key = $1', [mail.key]);
-    const status = rows[0]?.status;
-    if (status === 'sent' || status === 'bounced') return status;
-    // 'sending' left by an attempt that died inside the SMTP transaction: the server may or may not
-    // have accepted it. Sending again could duplicate, so we settle for at-most-once and say so.
-    await deps.pool.query(`UPDATE email_log SET status = 'skipped', error = 'outcome of an interrupted send is unknown; not resent' WHERE idempotency_key = $1`, [mail.key]);
-    return 'unknown';
-  }
+  const db = await deps.pool.connect();
+  let failure: unknown;
   try {
-    await deps.transport.sendMail({
-      from: deps.from,
-      to: mail.to,
-      subject,
-      text: mail.text,
-      messageId,
-      headers: mail.headers,
-    });
-  } catch (err) {
-    const code = (err as { responseCode?: number }).responseCode;
-    const message = (err as Error).message;
-    if (code !== undefined && code >= 500) {
-      await deps.pool.query(`UPDATE email_log SET status = 'bounced', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
-      return 'bounced';
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO email_log (idempotency_key, lead_id, kind, recipient, subject, message_id, status)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending') ON CONFLICT (idempotency_key) DO NOTHING`,
+      [mail.key, mail.leadId, mail.kind, mail.to, subject, messageId],
+    );
+    const { rows } = await db.query<{ status: string }>('SELECT status FROM email_log WHERE idempotency_key = $1 FOR UPDATE', [mail.key]);
+    const status = rows[0]?.status;
+    if (status === 'sent' || status === 'bounced') {
+      await db.query('COMMIT');
+      return status;
     }
-    // The server refused (4xx) or could not be reached: nothing was delivered, so the next attempt may send.
-    await deps.pool.query(`UPDATE email_log SET status = 'pending', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
-    throw ApplicationFailure.retryable(`SMTP delivery to ${mail.kind} recipient failed${code ? ` (${code})` : ''}: ${message}`, 'SmtpTemporaryFailure');
+    await db.query(`UPDATE email_log SET status = 'sending', attempts = attempts + 1 WHERE idempotency_key = $1`, [mail.key]);
+    try {
+      await deps.transport.sendMail({ from: deps.from, to: mail.to, subject, text: mail.text, messageId, headers: mail.headers });
+    } catch (err) {
+      const code = (err as { responseCode?: number }).responseCode;
+      const message = (err as Error).message;
+      if (code !== undefined && code >= 500) {
+        await db.query(`UPDATE email_log SET status = 'bounced', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
+        await db.query('COMMIT');
+        return 'bounced';
+      }
+      // Refused (4xx) or unreachable: nothing was delivered, so a later attempt may send.
+      await db.query(`UPDATE email_log SET status = 'pending', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
+      await db.query('COMMIT');
+      throw ApplicationFailure.retryable(`SMTP delivery of the ${mail.kind} email failed${code ? ` (${code})` : ''}: ${message}`, 'SmtpTemporaryFailure');
+    }
+    await db.query(`UPDATE email_log SET status = 'sent', sent_at = now(), error = NULL WHERE idempotency_key = $1`, [mail.key]);
+    await db.query('COMMIT');
+    return 'sent';
+  } catch (err) {
+    failure = err;
+    await db.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    // A connection whose transaction state is unknown is not given back to the pool.
+    db.release(failure instanceof ApplicationFailure ? undefined : (failure as Error | undefined));
   }
-  await deps.pool.query(`UPDATE email_log SET status = 'sent', sent_at = now(), error = NULL WHERE idempotency_key = $1`, [mail.key]);
-  return 'sent';
 }

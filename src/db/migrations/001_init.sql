@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS email_log (
   recipient        text NOT NULL,
   subject          text NOT NULL,
   message_id       text NOT NULL,
-  status           text NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'bounced', 'skipped')),
+  status           text NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'bounced')),
   error            text,
   attempts         integer NOT NULL DEFAULT 0,
   claimed_at       timestamptz NOT NULL DEFAULT now(),
