@@ -97,6 +97,12 @@ describe('lead lifecycle on the dev server', () => {
       expect(d.searchAttributes).toMatchObject({ LeadStage: ['mql'], LeadScore: [90], LeadOwner: [mql.owner], CampaignId: [config.campaign.id], ScoringModel: [`${config.model.id}@v1`] });
       expect((d.searchAttributes.SlaDeadline as Date[])[0]!.toISOString()).toBe(mql.slaDeadline);
     });
+    const description = await handle(leadId).describe();
+    expect(await description.staticSummary()).toBe(`Lead ${leadId} · campaign ${config.campaign.id} v1 · model ${config.model.id} v1`);
+    const metadata = await handle(leadId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('**Stage:** mql');
+    expect(metadata.currentDetails).toContain(`**Owner:** ${mql.owner}`);
+    expect(metadata.currentDetails).toContain(`**SLA deadline:** ${mql.slaDeadline}`);
     const history = await handle(leadId).fetchHistory();
     const summaries = (history.events ?? []).map((e) => e.userMetadata?.summary?.data).filter(Boolean).map((d) => Buffer.from(d as Uint8Array).toString());
     expect(summaries.some((s) => s.includes(`SLA: first contact by ${mql.owner} due ${mql.slaDeadline}`))).toBe(true);
