@@ -1,14 +1,13 @@
 // Email delivery against a real SMTP server: idempotency per key, temporary refusals retried,
 // permanent refusals recorded as bounces that flag the lead and stop its nurture.
 import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
 import { createMailTransport } from '../../src/mail/transport';
 import { enrollLead, type IntakeDeps } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
-import { devServerClient, devServerNativeConnection, eventually, startWorker, testConfig, testPool, uid, type RunningWorker } from '../support/harness';
+import { eventually, testConfig, testPool, uid, useDevServerStack } from '../support/harness';
 import { SmtpSink } from '../support/smtp-sink';
 
 describe('email delivery', () => {
@@ -84,23 +83,10 @@ describe('email delivery', () => {
   });
 
   describe('through the workflow (dev server)', () => {
-    const taskQueue = `mail-${uid()}`;
+    const stack = useDevServerStack('mail', { sink });
     let client: Client;
-    let connection: NativeConnection;
-    let worker: RunningWorker;
     let deps: IntakeDeps;
-
-    beforeAll(async () => {
-      client = await devServerClient();
-      connection = await devServerNativeConnection();
-      worker = await startWorker({ connection, taskQueue, pool, sink });
-      deps = { pool, client, taskQueue, searchAttributes: true };
-    });
-    afterAll(async () => {
-      await worker?.stop();
-      await connection?.close();
-      await client?.connection.close();
-    });
+    beforeAll(() => ({ client, deps } = stack));
 
     it('retries SMTP 451 with backoff and delivers exactly once', async () => {
       const email = `retry-${uid()}@customer.test`;

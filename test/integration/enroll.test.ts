@@ -1,42 +1,16 @@
 // The first slice end to end on real servers: enrol → email at the SMTP server → row in PostgreSQL →
 // workflow found by its search attribute; and the same person enrolled twice is one lead.
-import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import type { Pool } from 'pg';
-import { enrollLead, type IntakeDeps } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
-import { devServerClient, eventually, devServerNativeConnection, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
-import { SmtpSink } from '../support/smtp-sink';
+import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';
 
 describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
+  const stack = useDevServerStack('enroll');
   const tag = uid();
-  const taskQueue = `enroll-${tag}`;
-  const sink = new SmtpSink();
-  let pool: Pool;
-  let client: Client;
-  let connection: NativeConnection;
-  let worker: RunningWorker;
-  let deps: IntakeDeps;
-
-  beforeAll(async () => {
-    await sink.start();
-    pool = testPool();
-    client = await devServerClient();
-    connection = await devServerNativeConnection();
-    worker = await startWorker({ connection, taskQueue, pool, sink });
-    deps = { pool, client, taskQueue, searchAttributes: true };
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-    await client?.connection.close();
-    await pool?.end();
-    await sink.stop();
-  });
 
   it('sends the first nurture email, stores the lead and makes the workflow searchable', async () => {
+    const { deps, sink, pool, client } = stack;
     const email = `yamada-${tag}@example.co.jp`;
     const config = testConfig(tag);
     const result = await enrollLead(deps, { email, name: '山田 太郎', company: '株式会社テスト', title: '営業部長' }, config);
@@ -77,6 +51,7 @@ describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
   });
 
   it('treats the same email in another case and with spaces as the same lead: one workflow, one email', async () => {
+    const { deps, sink, pool, client } = stack;
     const email = `Sato-${tag}@Example.com`;
     const config = testConfig(`${tag}-dup`);
     const first = await enrollLead(deps, { email, name: '佐藤' }, config);

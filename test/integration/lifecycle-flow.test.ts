@@ -6,43 +6,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { LeadConfig } from '../../src/domain/lifecycle';
 import { enrollLead, recordEvent, unsubscribeLead, type IntakeDeps } from '../../src/leads/intake';
 import { resolveTemporalBinary } from '../../src/temporal/binaries';
 import { workflowIdFor } from '../../src/temporal/client';
 import { acceptUpdate, contactUpdate, getStateQuery, rejectUpdate } from '../../workflows/messages';
-import { devServerClient, devServerNativeConnection, eventually, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
-import { SmtpSink } from '../support/smtp-sink';
+import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 
 describe('lead lifecycle on the dev server', () => {
-  const taskQueue = `flow-${uid()}`;
-  const sink = new SmtpSink();
+  const stack = useDevServerStack('flow');
+  const sink = stack.sink;
   let pool: Pool;
   let client: Client;
-  let connection: NativeConnection;
-  let worker: RunningWorker;
   let deps: IntakeDeps;
-
-  beforeAll(async () => {
-    await sink.start();
-    pool = testPool();
-    client = await devServerClient();
-    connection = await devServerNativeConnection();
-    worker = await startWorker({ connection, taskQueue, pool, sink });
-    deps = { pool, client, taskQueue, searchAttributes: true };
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-    await client?.connection.close();
-    await pool?.end();
-    await sink.stop();
-  });
+  beforeAll(() => ({ pool, client, deps } = stack));
 
   const handle = (leadId: string) => client.workflow.getHandle(workflowIdFor(leadId));
   const state = (leadId: string) => handle(leadId).query(getStateQuery);

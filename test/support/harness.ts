@@ -8,7 +8,8 @@ import type { LeadConfig } from '../../src/domain/lifecycle';
 import type { Campaign, HandoffPolicy, ScoringModel } from '../../src/domain/types';
 import { createMailTransport } from '../../src/mail/transport';
 import { createLeadWorker } from '../../src/temporal/worker';
-import type { SmtpSink } from './smtp-sink';
+import type { IntakeDeps } from '../../src/leads/intake';
+import { SmtpSink } from './smtp-sink';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -121,4 +122,38 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
+}
+
+export interface DevServerStack {
+  taskQueue: string;
+  sink: SmtpSink;
+  pool: Pool;
+  client: Client;
+  connection: NativeConnection;
+  worker: RunningWorker;
+  deps: IntakeDeps;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that give a test file its own worker (on its own task queue),
+ * SMTP sink and connections to the run's dev server and PostgreSQL. Read the fields inside tests.
+ */
+export function useDevServerStack(prefix: string, existing: { sink?: SmtpSink; pool?: Pool } = {}): DevServerStack {
+  const stack = { taskQueue: `${prefix}-${uid()}`, sink: existing.sink ?? new SmtpSink() } as DevServerStack;
+  beforeAll(async () => {
+    if (!existing.sink) await stack.sink.start();
+    stack.pool = existing.pool ?? testPool();
+    stack.client = await devServerClient();
+    stack.connection = await devServerNativeConnection();
+    stack.worker = await startWorker({ connection: stack.connection, taskQueue: stack.taskQueue, pool: stack.pool, sink: stack.sink });
+    stack.deps = { pool: stack.pool, client: stack.client, taskQueue: stack.taskQueue, searchAttributes: true };
+  });
+  afterAll(async () => {
+    await stack.worker?.stop();
+    await stack.connection?.close();
+    await stack.client?.connection.close();
+    if (!existing.pool) await stack.pool?.end();
+    if (!existing.sink) await stack.sink.stop();
+  });
+  return stack;
 }
