@@ -24,7 +24,12 @@ export class BinaryNotFoundError extends Error {
   }
 }
 
-export function resolveTemporalBinary(kind: TemporalBinary, env: NodeJS.ProcessEnv = process.env): string {
+export interface ResolveOptions {
+  projectRoot?: string;
+  sdkCacheDirs?: string[];
+}
+
+export function resolveTemporalBinary(kind: TemporalBinary, env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): string {
   const { env: envName, file } = NAMES[kind];
   const tried: string[] = [];
   const fromEnv = env[envName];
@@ -34,7 +39,7 @@ export function resolveTemporalBinary(kind: TemporalBinary, env: NodeJS.ProcessE
   } else {
     tried.push(`${envName} (not set)`);
   }
-  const local = join(PROJECT_ROOT, '.tools', 'bin', file);
+  const local = join(options.projectRoot ?? PROJECT_ROOT, '.tools', 'bin', file);
   if (isExecutable(local)) return local;
   tried.push(`${local} (missing)`);
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
@@ -42,9 +47,10 @@ export function resolveTemporalBinary(kind: TemporalBinary, env: NodeJS.ProcessE
     if (isExecutable(candidate)) return candidate;
   }
   tried.push(`'${file}' on PATH (not found)`);
-  const cached = sdkCachedDownload(file);
+  const cacheDirs = options.sdkCacheDirs ?? [tmpdir(), join(homedir(), '.temporalio')];
+  const cached = sdkCachedDownload(file, cacheDirs);
   if (cached) return cached;
-  tried.push(`the SDK download cache under ${join(tmpdir(), 'temporal-*')} and ~/.temporalio (empty)`);
+  tried.push(`the SDK download cache in ${cacheDirs.join(', ') || '(none)'} (nothing found)`);
   throw new BinaryNotFoundError(kind, tried);
 }
 
@@ -58,8 +64,8 @@ function isExecutable(path: string): boolean {
 }
 
 /** The SDK downloads its default binaries into the OS temp dir (temporal-sdk-<lang>-<version>...). */
-function sdkCachedDownload(file: string): string | null {
-  for (const base of [tmpdir(), join(homedir(), '.temporalio')]) {
+function sdkCachedDownload(file: string, dirs: string[]): string | null {
+  for (const base of dirs) {
     if (!existsSync(base)) continue;
     let entries: string[];
     try {
