@@ -132,6 +132,8 @@ export interface Refusal {
 
 export const RECENT_TRANSITIONS_KEPT = 20;
 export const RECENT_EVENT_IDS_KEPT = 1000;
+/** Bounds workflow state (and continue-as-new payloads) for a very busy lead; the oldest go first. */
+export const SCORABLE_EVENTS_KEPT = 2000;
 export const TERMINAL_STAGES: readonly Stage[] = ['sql', 'disqualified'];
 
 export function isTerminal(stage: Stage): boolean {
@@ -385,7 +387,7 @@ class Builder {
     // While recycled, activity is logged (PostgreSQL) but cannot count: the lead re-earns MQL after the wait.
     if (this.s.stage === 'recycled') return;
     const scorable: ScorableEvent = { eventId: event.eventId, type: event.type, at, ...(event.properties ? { properties: event.properties } : {}) };
-    this.s.events = [...this.s.events, scorable];
+    this.s.events = [...this.s.events, scorable].slice(-SCORABLE_EVENTS_KEPT);
     this.rescore();
     this.handOffIfMql();
   }

@@ -5,7 +5,9 @@ import {
   firstOwnerIndex,
   isTerminal,
   nextWakeup,
+  RECENT_EVENT_IDS_KEPT,
   RECENT_TRANSITIONS_KEPT,
+  SCORABLE_EVENTS_KEPT,
   step,
   type LeadCommand,
   type LeadConfig,
@@ -1276,5 +1278,26 @@ describe('firstOwnerIndex', () => {
     lead.tick(M + 24 * H);
     expect(only(lead.last, 'escalateSla')[0]).toMatchObject({ missedBy: '(unassigned)', outcome: 'recycled' });
     expect(lead.state.stage).toBe('recycled');
+  });
+});
+
+describe('state stays bounded for a very busy lead', () => {
+  it(`keeps at most SCORABLE_EVENTS_KEPT events and RECENT_EVENT_IDS_KEPT ids, dropping the oldest`, () => {
+    const [enrollLead, stepLead, maxEvents, maxIds] = [enroll, step, SCORABLE_EVENTS_KEPT, RECENT_EVENT_IDS_KEPT];
+    const config: LeadConfig = {
+      campaign: { id: 'c', version: 1, name: 'c', steps: [] },
+      policy: { sla: '24h', maxReassignments: 2, qualificationWindow: '14d', recyclePeriod: '30d', bantRequired: 3, owners: ['a@x'], manager: 'm@x' },
+      model: { id: 'm', version: 1, fit: [], behavior: [{ id: 'open', event: 'email_open', points: 1 }], behaviorWindow: '90d', mql: { threshold: 1_000_000 } },
+    };
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    let state = enrollLead('busy', {}, t0, config).state;
+    const total = maxEvents + 50;
+    for (let i = 0; i < total; i++) {
+      state = stepLead(state, { type: 'engagement', event: { eventId: `e${i}`, type: 'email_open', occurredAt: new Date(t0 + i * 1000).toISOString() } }, t0 + total * 1000, config).state;
+    }
+    expect(state.events).toHaveLength(maxEvents);
+    expect(state.events[0]!.eventId).toBe(`e${total - maxEvents}`);
+    expect(state.recentEventIds).toHaveLength(maxIds);
+    expect(state.score.behavior).toBe(maxEvents);
   });
 });
