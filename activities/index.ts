@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { LeadCommand, Transition } from '../src/domain/lifecycle';
 import { renderTemplate } from '../src/mail/render';
+import { rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
 import type { MailTransport } from '../src/mail/transport';
 import { deliverOnce, type DeliveryStatus } from './email';
 import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   mailFrom: string;
   /** Base URL of the API, for links to a lead in owner emails. */
   publicBaseUrl?: string;
+  /** With publicBaseUrl: nurture emails get signed unsubscribe (List-Unsubscribe, footer) and click-tracking links. */
+  trackingSecret?: string;
 }
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
@@ -21,6 +24,8 @@ export type NurtureEmailResult = { status: DeliveryStatus | 'skipped'; reason?: 
 
 export function createActivities(deps: ActivityDeps) {
   const mail = { pool: deps.pool, transport: deps.transport, from: deps.mailFrom };
+  const links: TrackingLinks | null =
+    deps.publicBaseUrl && deps.trackingSecret ? { baseUrl: deps.publicBaseUrl.replace(/\/+$/, ''), secret: deps.trackingSecret } : null;
   const leadLink = (leadId: string) => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${leadId}` : `lead ${leadId}`);
 
   return {
@@ -30,13 +35,23 @@ export function createActivities(deps: ActivityDeps) {
       if (contact.unsubscribed) return { status: 'skipped', reason: 'unsubscribed' };
       if (contact.bounced) return { status: 'skipped', reason: 'address bounced before' };
       const fields = { name: contact.name ?? '', company: contact.company ?? '' };
+      const key = `nurture:${args.leadId}:${args.campaignId}:${args.step.id}:${args.cycle}`;
+      let text = renderTemplate(args.step.body, fields);
+      let headers: Record<string, string> | undefined;
+      if (links) {
+        // RFC 8058 one-click unsubscribe, plus the same link in the footer; links are click-tracked.
+        const unsubscribe = unsubscribeUrl(links, args.leadId);
+        text = `${rewriteLinks(links, args.leadId, key, text)}\n\n--\nUnsubscribe: ${unsubscribe}\n`;
+        headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+      }
       const status = await deliverOnce(mail, {
-        key: `nurture:${args.leadId}:${args.campaignId}:${args.step.id}:${args.cycle}`,
+        key,
         leadId: args.leadId,
         kind: 'nurture',
         to: contact.email,
         subject: renderTemplate(args.step.subject, fields),
-        text: renderTemplate(args.step.body, fields),
+        text,
+        ...(headers ? { headers } : {}),
       });
       return { status };
     },

@@ -26,7 +26,48 @@ const envSchema = z.object({
   MAIL_FROM: z.string().trim().min(3).default('leadloop <noreply@leadloop.local>'),
   /** Set to "false" against a server without the custom search attributes (the time-skipping test server). */
   LEADLOOP_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true'),
+  PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(0).max(65535, 'must be a port number').default(3000),
+  API_KEYS: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const result = parseApiKeys(value);
+      if (typeof result === 'string') {
+        ctx.addIssue({ code: 'custom', message: result });
+        return z.NEVER;
+      }
+      return result;
+    })
+    .optional(),
+  TRACKING_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
+  TEMPORAL_UI_URL: url(['http:', 'https:']).optional(),
 });
+
+export const API_ROLES = ['marketing', 'sales', 'ops'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+export interface ApiKey {
+  role: ApiRole;
+  key: string;
+}
+
+/** `role:key,role:key`: a readable message (never quoting a key) for anything else. */
+export function parseApiKeys(value: string): ApiKey[] | string {
+  const keys: ApiKey[] = [];
+  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return 'must list at least one role:key pair';
+  for (const [i, part] of parts.entries()) {
+    const colon = part.indexOf(':');
+    const role = colon > 0 ? part.slice(0, colon).trim() : '';
+    const key = colon > 0 ? part.slice(colon + 1).trim() : '';
+    if (!(API_ROLES as readonly string[]).includes(role)) return `entry ${i + 1} must be role:key with role one of ${API_ROLES.join(', ')}`;
+    if (key.length < 16) return `entry ${i + 1} (${role}): key must be at least 16 characters`;
+    if (!/^[\x21-\x7e]+$/.test(key) || key.includes(',')) return `entry ${i + 1} (${role}): key must be printable ASCII without spaces or commas`;
+    if (keys.some((k) => k.key === key)) return `entry ${i + 1} (${role}): the same key is listed twice`;
+    keys.push({ role: role as ApiRole, key });
+  }
+  return keys;
+}
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -34,6 +75,15 @@ export interface Config {
   smtpUrl: string;
   mailFrom: string;
   searchAttributes: boolean;
+  /** HTTP API (`npm run api`). */
+  port: number;
+  apiKeys: ApiKey[];
+  /** HMAC secret of tracking and unsubscribe links; without it emails carry no such links. */
+  trackingSecret: string | undefined;
+  /** Public base URL of the API, e.g. https://leads.example.com: used in email links. */
+  publicBaseUrl: string | undefined;
+  /** Base URL of the Temporal Web UI, for links to a lead's workflow. */
+  temporalUiUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -57,5 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     searchAttributes: e.LEADLOOP_SEARCH_ATTRIBUTES === 'true',
+    port: e.PORT,
+    apiKeys: e.API_KEYS ?? [],
+    trackingSecret: e.TRACKING_SECRET,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
   };
 }

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     pool,
     transport: createMailTransport(config.smtpUrl),
     mailFrom: config.mailFrom,
-    publicBaseUrl: process.env.PUBLIC_BASE_URL,
+    publicBaseUrl: config.publicBaseUrl,
+    trackingSecret: config.trackingSecret,
   });
   console.log(`[worker] polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM.

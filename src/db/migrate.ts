@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
+import { seedCatalog } from '../catalog/seed';
 
 const MIGRATIONS_DIR = join(__dirname, 'migrations');
 const LOCK_KEY = 74_021_001;
@@ -33,6 +34,8 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => {}
       applied.push(file);
       log(`applied ${file}`);
     }
+    // The shipped `default` campaign and scoring model exist after every migrate (never overwritten).
+    for (const entry of await seedCatalog(client)) log(`seeded ${entry}`);
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});

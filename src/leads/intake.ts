@@ -156,3 +156,79 @@ async function signalIfRunning(deps: IntakeDeps, leadId: string, send: (handle: 
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
 }
+
+/**
+ * Erase a person on request: every run of the lead's workflow is deleted from Temporal (a running
+ * one is terminated by the deletion), then every row about the lead goes (leads, lead_events, lead_transitions, email_log,
+ * also rows addressed to the person without a lead id). Only an anonymous count per day, campaign
+ * and stage remains (lead_erasures). Temporal goes first: if it is unreachable nothing is deleted
+ * and the request can be repeated.
+ */
+export async function eraseLead(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadId: string): Promise<void> {
+  const { rows } = await deps.pool.query<{ email: string; email_normalized: string }>('SELECT email, email_normalized FROM leads WHERE lead_id = $1', [leadId]);
+  const lead = rows[0];
+  if (!lead) throw new UnknownLeadError(leadId);
+  await eraseWorkflowRuns(deps.client, workflowIdFor(leadId));
+  const db = await deps.pool.connect();
+  try {
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO lead_erasures (erased_on, enrolled_on, campaign_id, stage, count)
+       SELECT current_date, created_at::date, campaign_id, stage, 1 FROM leads WHERE lead_id = $1
+       ON CONFLICT (erased_on, enrolled_on, campaign_id, stage) DO UPDATE SET count = lead_erasures.count + 1`,
+      [leadId],
+    );
+    await db.query('DELETE FROM email_log WHERE lead_id = $1 OR lower(recipient) = $2', [leadId, lead.email_normalized]);
+    await db.query('DELETE FROM lead_events WHERE lead_id = $1', [leadId]);
+    await db.query('DELETE FROM lead_transitions WHERE lead_id = $1', [leadId]);
+    await db.query('DELETE FROM leads WHERE lead_id = $1', [leadId]);
+    await db.query('COMMIT');
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    db.release();
+  }
+}
+
+const GRPC_NOT_FOUND = 5;
+const isNotFound = (err: unknown): boolean =>
+  err instanceof WorkflowNotFoundError || (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === GRPC_NOT_FOUND);
+
+/**
+ * Deletes every run of `workflowId` from Temporal, continued-as-new ones included. A running run is
+ * deleted directly: the server terminates it and deletes it in one step (immediately), whereas a
+ * run terminated first is deleted only after the server's transfer queue acknowledges its close
+ * (`history.transferProcessorUpdateAckInterval`, 30 s by default). Closed runs are deleted in the
+ * background by the server, within that interval.
+ */
+export async function eraseWorkflowRuns(client: Client, workflowId: string): Promise<void> {
+  const namespace = client.options.namespace;
+  const remove = async (runId?: string) => {
+    try {
+      await client.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId, ...(runId ? { runId } : {}) } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
+  const deleted = new Set<string>();
+  // A run may continue as new while we delete it: go again until no new run appears.
+  for (let round = 0; round < 5; round++) {
+    let current: { runId: string } | null = null;
+    try {
+      const d = await client.workflow.getHandle(workflowId).describe();
+      current = { runId: d.runId };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    if (!current || deleted.has(current.runId)) break;
+    await remove(current.runId);
+    deleted.add(current.runId);
+  }
+  for await (const run of client.workflow.list({ query: `WorkflowId = ${JSON.stringify(workflowId)}` })) {
+    if (!deleted.has(run.runId)) {
+      await remove(run.runId);
+      deleted.add(run.runId);
+    }
+  }
+}

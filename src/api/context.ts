@@ -1,0 +1,36 @@
+// What the routes need, and small shared pieces of the route definitions.
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import type { ApiKey } from '../config';
+import type { ApiMetrics } from './metrics';
+import { errorSchema } from './errors';
+
+export interface ApiDeps {
+  pool: Pool;
+  client: Client;
+  taskQueue: string;
+  /** False against a Temporal server without the project's search attributes. */
+  searchAttributes: boolean;
+  apiKeys: readonly ApiKey[];
+  /** Without it the public /t and /u routes answer 404 (no token can verify). */
+  trackingSecret?: string;
+  publicBaseUrl?: string;
+  temporalUiUrl?: string;
+}
+
+export interface RouteContext extends ApiDeps {
+  metrics: ApiMetrics;
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A lead id in a path: anything that is not a UUID cannot be a lead, so it answers 404, not 400. */
+export const leadIdParams = z.strictObject({ leadId: z.string().max(100).describe('the lead id (UUID)') });
+
+/** Error responses a route can give, for the OpenAPI document. */
+export function errors(...statuses: number[]): Record<number, typeof errorSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, errorSchema]));
+}
+
+export const bearer = [{ bearerAuth: [] }];

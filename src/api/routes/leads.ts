@@ -1,0 +1,357 @@
+// Marketing's and everyone's view of leads: enrol, read one, list, opt out, erase.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { resolveLeadConfig } from '../../catalog/store';
+import type { LeadView } from '../../domain/view';
+import { STAGES } from '../../domain/types';
+import { enrollLead, eraseLead, unsubscribeLead, UnknownLeadError } from '../../leads/intake';
+import { enrollLeadSchema } from '../../schemas/lead';
+import { workflowIdFor } from '../../temporal/client';
+import { getStateQuery } from '../../../workflows/messages';
+import { ApiError, validationError } from '../errors';
+import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
+
+const stage = z.enum(STAGES);
+
+const enrollResponse = z.object({ leadId: z.string(), stage, created: z.boolean() });
+
+const transitionSchema = z.object({
+  seq: z.number(),
+  from: stage.nullable(),
+  to: stage,
+  reason: z.string(),
+  at: z.string(),
+  cycle: z.number(),
+  score: z.number(),
+  owner: z.string().nullable(),
+  rep: z.string().nullable(),
+  rejectionReason: z.string().nullable(),
+  note: z.string().nullable(),
+});
+
+const breakdownLine = z.object({
+  kind: z.enum(['fit', 'behavior']),
+  ruleId: z.string(),
+  points: z.number(),
+  eventId: z.string().optional(),
+  eventType: z.string().optional(),
+  at: z.string().optional().describe('when the event that earned the points happened'),
+  attribute: z.string().optional(),
+  value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+});
+const toBreakdown = (lines: LeadView['score']['breakdown']): z.infer<typeof breakdownLine>[] =>
+  lines.map(({ at, ...line }) => ({ ...line, ...(at !== undefined ? { at: new Date(at).toISOString() } : {}) }));
+
+export const leadDetailSchema = z.object({
+  leadId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  company: z.string().nullable(),
+  title: z.string().nullable(),
+  stage,
+  unsubscribed: z.boolean(),
+  emailBounced: z.boolean(),
+  score: z.object({ total: z.number(), fit: z.number().nullable(), behavior: z.number().nullable(), breakdown: z.array(breakdownLine), isMql: z.boolean().nullable() }),
+  owner: z.string().nullable(),
+  campaignId: z.string(),
+  campaignVersion: z.number(),
+  scoringModel: z.object({ id: z.string(), version: z.number() }),
+  cycle: z.number().nullable(),
+  mqlAt: z.string().nullable(),
+  slaDeadline: z.string().nullable(),
+  contactedAt: z.string().nullable(),
+  contactedWithinSla: z.boolean().nullable(),
+  qualificationDeadline: z.string().nullable(),
+  recycleAt: z.string().nullable(),
+  lastRejection: z.looseObject({ reason: z.string(), at: z.string() }).nullable(),
+  source: z.string().nullable(),
+  utm: z.record(z.string(), z.string()).nullable(),
+  attributes: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  transitions: z.array(transitionSchema).describe('the most recent transitions (up to 20), oldest first'),
+  temporal: z.object({
+    workflowId: z.string(),
+    runId: z.string().nullable(),
+    status: z.string().nullable(),
+    uiUrl: z.string().nullable().describe('this lead\'s history in the Temporal Web UI (null when TEMPORAL_UI_URL is not set)'),
+    live: z.boolean().describe('false when the workflow could not be asked (then stage, owner and score come from PostgreSQL)'),
+  }),
+});
+
+const listItem = z.object({
+  leadId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  company: z.string().nullable(),
+  stage,
+  owner: z.string().nullable(),
+  score: z.number(),
+  unsubscribed: z.boolean(),
+  campaignId: z.string(),
+  slaBreached: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const listQuery = z.strictObject({
+  stage: stage.optional(),
+  owner: z.string().trim().min(1).max(320).optional(),
+  campaignId: z.string().trim().min(1).max(64).optional(),
+  slaBreached: z.enum(['true', 'false']).optional().describe('true: only leads that missed an SLA at least once; false: only leads that never did'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+});
+
+interface LeadRow {
+  lead_id: string;
+  email: string;
+  name: string | null;
+  company: string | null;
+  title: string | null;
+  attributes: Record<string, unknown>;
+  source: string | null;
+  utm: Record<string, string> | null;
+  campaign_id: string;
+  campaign_version: number;
+  scoring_model_id: string;
+  scoring_model_version: number;
+  stage: (typeof STAGES)[number];
+  owner: string | null;
+  score: number;
+  unsubscribed_at: Date | null;
+  email_bounced_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const WORKFLOW_ASK_MS = 5_000;
+
+function encodeCursor(createdAt: string, leadId: string): string {
+  return Buffer.from(JSON.stringify([createdAt, leadId])).toString('base64url');
+}
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && UUID_RE.test(value[1])) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw validationError([{ in: 'querystring', field: 'cursor', message: 'not a cursor returned by this API' }]);
+}
+
+export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
+  const deps = { pool: ctx.pool, client: ctx.client, taskQueue: ctx.taskQueue, searchAttributes: ctx.searchAttributes };
+
+  async function loadRow(leadId: string): Promise<LeadRow> {
+    if (!UUID_RE.test(leadId)) throw new UnknownLeadError(leadId);
+    const { rows } = await ctx.pool.query<LeadRow>('SELECT * FROM leads WHERE lead_id = $1', [leadId]);
+    if (!rows[0]) throw new UnknownLeadError(leadId);
+    return rows[0];
+  }
+
+  async function askWorkflow(leadId: string): Promise<{ view: LeadView | null; runId: string | null; status: string | null }> {
+    const handle = ctx.client.workflow.getHandle(workflowIdFor(leadId));
+    try {
+      return await ctx.client.withDeadline(Date.now() + WORKFLOW_ASK_MS, async () => {
+        const description = await handle.describe();
+        const view = await handle.query(getStateQuery).catch(() => null);
+        return { view, runId: description.runId, status: description.status.name };
+      });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { view: null, runId: null, status: null };
+      // Temporal slow or unreachable: answer from PostgreSQL rather than fail the read.
+      return { view: null, runId: null, status: null };
+    }
+  }
+
+  return async (app) => {
+    app.post('/v1/leads', {
+      config: { access: ['marketing'] },
+      schema: {
+        tags: ['leads'],
+        summary: 'Enrol a lead (idempotent per normalized email)',
+        description:
+          'Creates the lead and starts its workflow with the latest versions of the campaign (default `default`) and its scoring model; the lead keeps those versions. The same email again (case and spaces ignored) answers 200 with `created: false` and merges the new attributes into the running workflow. Role: marketing.',
+        security: bearer,
+        body: enrollLeadSchema,
+        response: { 200: enrollResponse, 201: enrollResponse, ...errors(400, 401, 403, 413, 415, 422, 503) },
+      },
+      handler: async (request, reply) => {
+        const config = await resolveLeadConfig(ctx.pool, request.body.campaignId);
+        const result = await enrollLead(deps, request.body, config);
+        return reply.status(result.created ? 201 : 200).send(result);
+      },
+    });
+
+    app.get('/v1/leads', {
+      config: { access: ['marketing', 'sales', 'ops'] },
+      schema: {
+        tags: ['leads'],
+        summary: 'List leads, newest first',
+        description: 'Filters combine with AND. Paginate with `cursor` = the previous page\'s `nextCursor` (null on the last page). Roles: marketing, sales, ops.',
+        security: bearer,
+        querystring: listQuery,
+        response: { 200: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }), ...errors(400, 401, 403) },
+      },
+      handler: async (request) => {
+        const q = request.query;
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const add = (sql: string, value: unknown) => {
+          params.push(value);
+          where.push(sql.replace('?', `$${params.length}`));
+        };
+        if (q.stage) add('l.stage = ?', q.stage);
+        if (q.owner) add('lower(l.owner) = lower(?)', q.owner);
+        if (q.campaignId) add('l.campaign_id = ?', q.campaignId);
+        const breached = "EXISTS (SELECT 1 FROM lead_transitions t WHERE t.lead_id = l.lead_id AND t.reason = 'sla_breached')";
+        if (q.slaBreached === 'true') where.push(breached);
+        if (q.slaBreached === 'false') where.push(`NOT ${breached}`);
+        if (q.cursor) {
+          const [createdAt, leadId] = decodeCursor(q.cursor);
+          params.push(createdAt, leadId);
+          where.push(`(l.created_at, l.lead_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+        }
+        params.push(q.limit + 1);
+        const { rows } = await ctx.pool.query<LeadRow & { created_text: string; sla_breached: boolean }>(
+          `SELECT l.*, l.created_at::text AS created_text, ${breached} AS sla_breached FROM leads l
+            ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+            ORDER BY l.created_at DESC, l.lead_id DESC LIMIT $${params.length}`,
+          params,
+        );
+        const page = rows.slice(0, q.limit);
+        const last = page[page.length - 1];
+        return {
+          items: page.map((r) => ({
+            leadId: r.lead_id,
+            email: r.email,
+            name: r.name,
+            company: r.company,
+            stage: r.stage,
+            owner: r.owner,
+            score: r.score,
+            unsubscribed: r.unsubscribed_at !== null,
+            campaignId: r.campaign_id,
+            slaBreached: r.sla_breached,
+            createdAt: r.created_at.toISOString(),
+            updatedAt: r.updated_at.toISOString(),
+          })),
+          nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_text, last.lead_id) : null,
+        };
+      },
+    });
+
+    app.get('/v1/leads/:leadId', {
+      config: { access: ['marketing', 'sales', 'ops'] },
+      schema: {
+        tags: ['leads'],
+        summary: 'One lead: stage, score with breakdown, owner, deadlines, recent transitions, Temporal link',
+        description: 'Live state comes from the lead\'s workflow; if Temporal cannot be asked, from PostgreSQL (`temporal.live: false`). Roles: marketing, sales, ops.',
+        security: bearer,
+        params: leadIdParams,
+        response: { 200: leadDetailSchema, ...errors(401, 403, 404) },
+      },
+      handler: async (request) => {
+        const row = await loadRow(request.params.leadId);
+        const [{ view, runId, status }, transitions] = await Promise.all([
+          askWorkflow(row.lead_id),
+          ctx.pool.query(
+            `SELECT * FROM (SELECT seq, from_stage, to_stage, reason, occurred_at, cycle, score, owner, rep, rejection_reason, note
+                FROM lead_transitions WHERE lead_id = $1 ORDER BY seq DESC LIMIT 20) t ORDER BY seq`,
+            [row.lead_id],
+          ),
+        ]);
+        const workflowId = workflowIdFor(row.lead_id);
+        const uiUrl = ctx.temporalUiUrl
+          ? `${ctx.temporalUiUrl}/namespaces/${encodeURIComponent(ctx.client.options.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}/history` : ''}`
+          : null;
+        return {
+          leadId: row.lead_id,
+          email: row.email,
+          name: row.name,
+          company: row.company,
+          title: row.title,
+          stage: view?.stage ?? row.stage,
+          unsubscribed: view?.unsubscribed ?? row.unsubscribed_at !== null,
+          emailBounced: view?.emailBounced ?? row.email_bounced_at !== null,
+          score: view
+            ? { total: view.score.total, fit: view.score.fit, behavior: view.score.behavior, breakdown: toBreakdown(view.score.breakdown), isMql: view.score.isMql }
+            : { total: row.score, fit: null, behavior: null, breakdown: [], isMql: null },
+          owner: view ? view.owner : row.owner,
+          campaignId: row.campaign_id,
+          campaignVersion: row.campaign_version,
+          scoringModel: { id: row.scoring_model_id, version: row.scoring_model_version },
+          cycle: view?.cycle ?? null,
+          mqlAt: view?.mqlAt ?? null,
+          slaDeadline: view?.slaDeadline ?? null,
+          contactedAt: view?.contactedAt ?? null,
+          contactedWithinSla: view?.contactedWithinSla ?? null,
+          qualificationDeadline: view?.qualificationDeadline ?? null,
+          recycleAt: view?.recycleAt ?? null,
+          lastRejection: view?.lastRejection ?? null,
+          source: row.source,
+          utm: row.utm,
+          attributes: row.attributes,
+          createdAt: row.created_at.toISOString(),
+          updatedAt: row.updated_at.toISOString(),
+          transitions: transitions.rows.map((t) => ({
+            seq: t.seq,
+            from: t.from_stage,
+            to: t.to_stage,
+            reason: t.reason,
+            at: (t.occurred_at as Date).toISOString(),
+            cycle: t.cycle,
+            score: t.score,
+            owner: t.owner,
+            rep: t.rep,
+            rejectionReason: t.rejection_reason,
+            note: t.note,
+          })),
+          temporal: { workflowId, runId, status, uiUrl, live: view !== null },
+        };
+      },
+    });
+
+    app.post('/v1/leads/:leadId/unsubscribe', {
+      config: { access: ['marketing'] },
+      schema: {
+        tags: ['leads'],
+        summary: 'Opt the lead out of email (as the link in every nurture email does)',
+        description: 'No email is sent to the lead again; it is still scored and can still be handed to sales. Idempotent. Role: marketing.',
+        security: bearer,
+        params: leadIdParams,
+        response: { 200: z.object({ leadId: z.string(), unsubscribed: z.literal(true) }), ...errors(401, 403, 404) },
+      },
+      handler: async (request) => {
+        const row = await loadRow(request.params.leadId);
+        await unsubscribeLead(deps, row.lead_id);
+        return { leadId: row.lead_id, unsubscribed: true as const };
+      },
+    });
+
+    app.delete('/v1/leads/:leadId', {
+      config: { access: ['ops'] },
+      schema: {
+        tags: ['leads'],
+        summary: 'Erase the person (data subject request)',
+        description:
+          'Terminates and deletes every run of the lead\'s workflow in Temporal, then deletes the lead\'s rows in every table (lead, events, transitions, email log). Only an anonymous count per day, campaign and stage remains. A second call answers 404. Role: ops.',
+        security: bearer,
+        params: leadIdParams,
+        response: { 204: z.null().describe('erased'), ...errors(401, 403, 404, 503) },
+      },
+      handler: async (request, reply) => {
+        const row = await loadRow(request.params.leadId);
+        await eraseLead(deps, row.lead_id);
+        request.log.info({ leadId: row.lead_id }, 'lead erased on request');
+        return reply.status(204).send(null);
+      },
+    });
+  };
+}
+
+export { ApiError };

@@ -1,0 +1,112 @@
+// Public links from emails: open pixel, click redirect, unsubscribe. No API key; the signed token
+// is the authority. A token that does not verify answers 404 and records nothing. A verified token
+// of a lead that was erased since does nothing, but answers as usual (no lead existence oracle).
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { recordEvent, unsubscribeLead, UnknownLeadError } from '../../leads/intake';
+import { MAX_TOKEN_LENGTH, verifyToken } from '../../mail/tokens';
+import { ApiError } from '../errors';
+import type { RouteContext } from '../context';
+
+/** A transparent 1×1 GIF. */
+export const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+const tokenParams = z.strictObject({ token: z.string().max(MAX_TOKEN_LENGTH) });
+const short = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 32);
+const noSuchLink = () => new ApiError(404, 'not_found', 'no such link');
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`;
+
+export function publicRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
+  const deps = { pool: ctx.pool, client: ctx.client, taskQueue: ctx.taskQueue, searchAttributes: ctx.searchAttributes };
+  const verify = <K extends 'open' | 'click' | 'unsubscribe'>(kind: K, token: string) => {
+    const found = ctx.trackingSecret ? verifyToken(ctx.trackingSecret, kind, token) : null;
+    if (!found) throw noSuchLink();
+    return found;
+  };
+
+  return async (app) => {
+    // RFC 8058 one-click unsubscribe POSTs a form body; accept (and ignore) form bodies in this scope only.
+    for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']) {
+      app.addContentTypeParser(type, { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
+    }
+
+    app.get('/t/o/:token', {
+      config: { access: 'public' },
+      schema: {
+        tags: ['public'],
+        summary: 'Open-tracking pixel: records email_open (once per email) and returns a 1×1 GIF',
+        description: 'A token that does not verify → 404 and nothing recorded.',
+        params: tokenParams,
+      },
+      handler: async (request, reply) => {
+        const token = verify('open', request.params.token);
+        await recordEvent(deps, token.leadId, { type: 'email_open', eventId: `open-${short(token.mail)}`, properties: {} }).then(
+          (r) => (r.duplicate ? undefined : ctx.metrics.eventsAccepted.inc({ source: 'tracking' })),
+          (err) => (err instanceof UnknownLeadError ? undefined : request.log.warn({ err }, 'open not recorded')),
+        );
+        return reply.header('cache-control', 'no-store, private').type('image/gif').send(PIXEL);
+      },
+    });
+
+    app.get('/t/c/:token', {
+      config: { access: 'public' },
+      schema: {
+        tags: ['public'],
+        summary: 'Click tracking: records email_click and redirects (302) to the URL sealed in the token',
+        description: 'The target comes from the signed token only, never from the query string.',
+        params: tokenParams,
+        querystring: z.looseObject({}),
+      },
+      handler: async (request, reply) => {
+        const token = verify('click', request.params.token);
+        await recordEvent(deps, token.leadId, {
+          type: 'email_click',
+          eventId: `click-${short(`${token.mail}\n${token.url}`)}`,
+          properties: { url: token.url.slice(0, 1000) },
+        }).then(
+          (r) => (r.duplicate ? undefined : ctx.metrics.eventsAccepted.inc({ source: 'tracking' })),
+          (err) => (err instanceof UnknownLeadError ? undefined : request.log.warn({ err }, 'click not recorded')),
+        );
+        return reply.header('cache-control', 'no-store, private').redirect(token.url, 302);
+      },
+    });
+
+    app.get('/u/:token', {
+      config: { access: 'public' },
+      schema: {
+        tags: ['public'],
+        summary: 'Unsubscribe page: asks for confirmation (link scanners must not unsubscribe people)',
+        params: tokenParams,
+      },
+      handler: async (request, reply) => {
+        verify('unsubscribe', request.params.token);
+        return reply
+          .header('cache-control', 'no-store, private')
+          .type('text/html; charset=utf-8')
+          .send(page('Unsubscribe', `<h1>Unsubscribe</h1><p>Stop receiving these emails?</p><form method="post"><button type="submit">Unsubscribe</button></form>`));
+      },
+    });
+
+    app.post('/u/:token', {
+      config: { access: 'public' },
+      schema: {
+        tags: ['public'],
+        summary: 'Unsubscribe (RFC 8058 one-click target of List-Unsubscribe-Post, and the confirmation form)',
+        params: tokenParams,
+      },
+      handler: async (request, reply) => {
+        const token = verify('unsubscribe', request.params.token);
+        await unsubscribeLead(deps, token.leadId).catch((err) => {
+          if (!(err instanceof UnknownLeadError)) throw err;
+        });
+        return reply
+          .header('cache-control', 'no-store, private')
+          .type('text/html; charset=utf-8')
+          .send(page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will not receive these emails any more.</p>'));
+      },
+    });
+  };
+}

@@ -1,0 +1,90 @@
+// Sales actions. Each calls the lead workflow's update; its validator asks the pure core whether
+// the action is legal now, so a refused action never enters history. The answer comes after the
+// update was applied.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { STAGES } from '../../domain/types';
+import type { LeadView } from '../../domain/view';
+import { UnknownLeadError } from '../../leads/intake';
+import { acceptSchema, contactSchema, rejectSchema } from '../../schemas/lead';
+import { workflowIdFor } from '../../temporal/client';
+import { acceptUpdate, contactUpdate, rejectUpdate } from '../../../workflows/messages';
+import { ApiError } from '../errors';
+import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
+
+const REFUSALS: Record<string, number> = { illegal_stage: 409, bant_insufficient: 422 };
+
+export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
+  async function runUpdate<A>(leadId: string, update: typeof contactUpdate | typeof acceptUpdate | typeof rejectUpdate, action: A): Promise<LeadView> {
+    if (!UUID_RE.test(leadId)) throw new UnknownLeadError(leadId);
+    const { rows } = await ctx.pool.query<{ stage: string }>('SELECT stage FROM leads WHERE lead_id = $1', [leadId]);
+    if (!rows[0]) throw new UnknownLeadError(leadId);
+    try {
+      return await ctx.client.workflow.getHandle(workflowIdFor(leadId)).executeUpdate(update as typeof contactUpdate, { args: [action as never] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const status = REFUSALS[err.cause.type ?? ''];
+        if (status) throw new ApiError(status, err.cause.type!, err.cause.message);
+      }
+      // The workflow has ended (sql, disqualified) or is gone: no sales action applies any more.
+      if (err instanceof WorkflowNotFoundError) {
+        throw new ApiError(409, 'illegal_stage', `lead is '${rows[0].stage}' and its workflow has ended; no further sales actions`);
+      }
+      throw err;
+    }
+  }
+
+  const common = (summary: string, description: string) => ({
+    tags: ['sales'],
+    summary,
+    description: `${description} Role: sales.`,
+    security: bearer,
+    params: leadIdParams,
+  });
+
+  return async (app) => {
+    app.post('/v1/leads/:leadId/contact', {
+      config: { access: ['sales'] },
+      schema: {
+        ...common('Record first contact with an MQL', 'Legal in stage `mql` only (else 409). Stops the SLA clock and starts the qualification window.'),
+        body: contactSchema,
+        response: { 200: z.object({ stage: z.enum(STAGES), contactedAt: z.string().nullable(), withinSla: z.boolean().nullable() }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+      },
+      handler: async (request) => {
+        const view = await runUpdate(request.params.leadId.toLowerCase(), contactUpdate, request.body);
+        return { stage: view.stage, contactedAt: view.contactedAt, withinSla: view.contactedWithinSla };
+      },
+    });
+
+    app.post('/v1/leads/:leadId/accept', {
+      config: { access: ['sales'] },
+      schema: {
+        ...common('Accept the lead as SQL', 'Legal in stage `working` only (else 409); needs at least the policy\'s `bantRequired` of the four BANT items true (else 422). The lead leaves the nurture system.'),
+        body: acceptSchema,
+        response: { 200: z.object({ stage: z.enum(STAGES) }), ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
+      },
+      handler: async (request) => {
+        const view = await runUpdate(request.params.leadId.toLowerCase(), acceptUpdate, request.body);
+        return { stage: view.stage };
+      },
+    });
+
+    app.post('/v1/leads/:leadId/reject', {
+      config: { access: ['sales'] },
+      schema: {
+        ...common(
+          'Reject the lead back to marketing (recycled) or disqualify it',
+          'Legal in stages `mql` and `working` (else 409). `disqualify: true` ends the lead for good; otherwise it waits the policy\'s `recyclePeriod`, then nurtures again.',
+        ),
+        body: rejectSchema,
+        response: { 200: z.object({ stage: z.enum(STAGES), recycleAt: z.string().optional() }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+      },
+      handler: async (request) => {
+        const view = await runUpdate(request.params.leadId.toLowerCase(), rejectUpdate, request.body);
+        return { stage: view.stage, ...(view.recycleAt ? { recycleAt: view.recycleAt } : {}) };
+      },
+    });
+  };
+}

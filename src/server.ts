@@ -1,0 +1,45 @@
+// `npm run api`: the HTTP API on PORT, against DATABASE_URL and TEMPORAL_ADDRESS.
+import { buildApp } from './api/app';
+import { ConfigError, loadConfig } from './config';
+import { createPool } from './db/pool';
+import { connectClient } from './temporal/client';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const missing = [
+    ...(config.databaseUrl ? [] : ['DATABASE_URL: required by the API']),
+    ...(config.apiKeys.length ? [] : ['API_KEYS: required by the API, e.g. marketing:<key>,sales:<key>,ops:<key> (keys of 16+ characters)']),
+  ];
+  if (missing.length) throw new ConfigError(missing);
+  if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
+  const pool = createPool(config.databaseUrl!);
+  const client = await connectClient(config);
+  const app = await buildApp(
+    {
+      pool,
+      client,
+      taskQueue: config.temporal.taskQueue,
+      searchAttributes: config.searchAttributes,
+      apiKeys: config.apiKeys,
+      trackingSecret: config.trackingSecret,
+      publicBaseUrl: config.publicBaseUrl,
+      temporalUiUrl: config.temporalUiUrl,
+    },
+    { logger: { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } },
+  );
+  const shutdown = async (signal: string) => {
+    app.log.info(`${signal}: closing`);
+    await app.close();
+    await client.connection.close();
+    await pool.end();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig, parseApiKeys } from '../../src/config';
+import { campaignBodySchema } from '../../src/catalog/schemas';
+import { DEFAULT_CAMPAIGN, DEFAULT_MODEL, DEFAULT_POLICY } from '../../src/domain/defaults';
+import { parseScoringModel } from '../../src/schemas/scoring-model';
+
+describe('API configuration', () => {
+  it('parses API_KEYS as role:key pairs', () => {
+    expect(parseApiKeys('marketing:aaaaaaaaaaaaaaaa, ops:bbbbbbbbbbbbbbbb')).toEqual([
+      { role: 'marketing', key: 'aaaaaaaaaaaaaaaa' },
+      { role: 'ops', key: 'bbbbbbbbbbbbbbbb' },
+    ]);
+    expect(parseApiKeys('admin:aaaaaaaaaaaaaaaa')).toMatch(/role one of marketing, sales, ops/);
+    expect(parseApiKeys('sales:short')).toMatch(/at least 16/);
+    expect(parseApiKeys('sales:aaaaaaaaaaaaaaaa,ops:aaaaaaaaaaaaaaaa')).toMatch(/twice/);
+    expect(parseApiKeys(',')).toMatch(/at least one/);
+  });
+
+  it('names each bad variable and never quotes a key', () => {
+    try {
+      loadConfig({ API_KEYS: 'sales:tooshort-secret', PORT: 'eighty', TRACKING_SECRET: 'short', PUBLIC_BASE_URL: 'ftp://x', TEMPORAL_UI_URL: 'nope' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of ['API_KEYS', 'PORT', 'TRACKING_SECRET', 'PUBLIC_BASE_URL', 'TEMPORAL_UI_URL']) expect(problems).toContain(`${name}:`);
+      expect(problems).not.toContain('tooshort-secret');
+    }
+  });
+
+  it('defaults PORT to 3000 and strips trailing slashes from URLs', () => {
+    const config = loadConfig({ PUBLIC_BASE_URL: 'https://leads.example.com/', TEMPORAL_UI_URL: 'http://localhost:8233/' });
+    expect(config.port).toBe(3000);
+    expect(config.apiKeys).toEqual([]);
+    expect(config.publicBaseUrl).toBe('https://leads.example.com');
+    expect(config.temporalUiUrl).toBe('http://localhost:8233');
+  });
+});
+
+describe('catalog schemas', () => {
+  it('accept the shipped defaults (what migrate seeds)', () => {
+    expect(parseScoringModel(DEFAULT_MODEL)).toEqual(DEFAULT_MODEL);
+    const { id: _id, version: _v, ...campaign } = DEFAULT_CAMPAIGN;
+    expect(campaignBodySchema.parse({ ...campaign, policy: DEFAULT_POLICY })).toMatchObject({ scoringModel: 'default', policy: DEFAULT_POLICY });
+  });
+
+  it('fill policy defaults and reject unknown fields', () => {
+    const parsed = campaignBodySchema.parse({ name: 'C', steps: [], policy: { sla: '3h' } });
+    expect(parsed.policy).toEqual({ ...DEFAULT_POLICY, sla: '3h' });
+    expect(campaignBodySchema.parse({ name: 'C', steps: [] }).policy).toEqual(DEFAULT_POLICY);
+    expect(campaignBodySchema.safeParse({ name: 'C', steps: [], id: 'x' }).success).toBe(false);
+    expect(campaignBodySchema.safeParse({ name: 'C', steps: [], policy: { slaa: '3h' } }).success).toBe(false);
+  });
+});
