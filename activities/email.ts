@@ -13,6 +13,8 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
+  /** Optional HTML alternative of `text`. */
+  html?: string;
   headers?: Record<string, string>;
 }
 
@@ -57,7 +59,7 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
     }
     await db.query(`UPDATE email_log SET status = 'sending', attempts = attempts + 1 WHERE idempotency_key = $1`, [mail.key]);
     try {
-      await deps.transport.sendMail({ from: deps.from, to: mail.to, subject, text: mail.text, messageId, headers: mail.headers });
+      await deps.transport.sendMail({ from: deps.from, to: mail.to, subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), messageId, headers: mail.headers });
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
       const message = (err as Error).message;

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { LeadCommand, Transition } from '../src/domain/lifecycle';
 import { renderTemplate } from '../src/mail/render';
-import { rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
+import { textToHtml } from '../src/mail/html';
+import { openPixelUrl, rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
 import type { MailTransport } from '../src/mail/transport';
 import { deliverOnce, type DeliveryStatus } from './email';
 import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
@@ -38,11 +39,13 @@ export function createActivities(deps: ActivityDeps) {
       const key = `nurture:${args.leadId}:${args.campaignId}:${args.step.id}:${args.cycle}`;
       let text = renderTemplate(args.step.body, fields);
       let headers: Record<string, string> | undefined;
+      let pixel: string | undefined;
       if (links) {
         // RFC 8058 one-click unsubscribe, plus the same link in the footer; links are click-tracked.
         const unsubscribe = unsubscribeUrl(links, args.leadId);
         text = `${rewriteLinks(links, args.leadId, key, text)}\n\n--\nUnsubscribe: ${unsubscribe}\n`;
         headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+        pixel = openPixelUrl(links, args.leadId, key);
       }
       const status = await deliverOnce(mail, {
         key,
@@ -51,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
         to: contact.email,
         subject: renderTemplate(args.step.subject, fields),
         text,
+        html: textToHtml(text, pixel),
         ...(headers ? { headers } : {}),
       });
       return { status };

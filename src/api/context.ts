@@ -23,7 +23,7 @@ export interface RouteContext extends ApiDeps {
   metrics: ApiMetrics;
 }
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { LEAD_ID_PATTERN as UUID_RE } from '../leads/intake';
 
 /** A lead id in a path: anything that is not a UUID cannot be a lead, so it answers 404, not 400. */
 export const leadIdParams = z.strictObject({ leadId: z.string().max(100).describe('the lead id (UUID)') });

@@ -101,6 +101,13 @@ export interface EventResult {
   duplicate: boolean;
 }
 
+/** Lead ids are UUIDs; anything else cannot name a lead (and must not reach a uuid column). */
+export const LEAD_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function assertLeadId(leadId: string): void {
+  if (!LEAD_ID_PATTERN.test(leadId)) throw new UnknownLeadError(leadId);
+}
+
 export class UnknownLeadError extends Error {
   constructor(readonly leadId: string) {
     super(`no lead with id ${leadId}`);
@@ -121,6 +128,7 @@ export class EventIdConflictError extends Error {
  * ignores an eventId it has already seen.
  */
 export async function recordEvent(deps: IntakeDeps, leadId: string, raw: EngagementEventInput, now = new Date()): Promise<EventResult> {
+  assertLeadId(leadId);
   const event = engagementEventSchema.parse(raw);
   const eventId = event.eventId ?? randomUUID();
   const occurredAt = event.occurredAt ? new Date(event.occurredAt).toISOString() : now.toISOString();
@@ -143,6 +151,7 @@ export async function recordEvent(deps: IntakeDeps, leadId: string, raw: Engagem
 
 /** Opt-out: stored first (the email activity checks it too), then the workflow is told. */
 export async function unsubscribeLead(deps: IntakeDeps, leadId: string): Promise<void> {
+  assertLeadId(leadId);
   const { rowCount } = await deps.pool.query('UPDATE leads SET unsubscribed_at = COALESCE(unsubscribed_at, now()), updated_at = now() WHERE lead_id = $1', [leadId]);
   if (rowCount === 0) throw new UnknownLeadError(leadId);
   await signalIfRunning(deps, leadId, (h) => h.signal(unsubscribeSignal));
@@ -165,6 +174,7 @@ async function signalIfRunning(deps: IntakeDeps, leadId: string, send: (handle: 
  * and the request can be repeated.
  */
 export async function eraseLead(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadId: string): Promise<void> {
+  assertLeadId(leadId);
   const { rows } = await deps.pool.query<{ email: string; email_normalized: string }>('SELECT email, email_normalized FROM leads WHERE lead_id = $1', [leadId]);
   const lead = rows[0];
   if (!lead) throw new UnknownLeadError(leadId);

@@ -1,10 +1,9 @@
 // The whole path over HTTP on real servers: catalog → enrol → events → MQL → owner email → sales
 // actions; tracking links, unsubscribe and erasure.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { signToken } from '../../src/mail/tokens';
 import { workflowIdFor } from '../../src/temporal/client';
 import { eventually } from '../support/harness';
-import { pathOf, startApiHarness, TRACKING_SECRET, type ApiHarness } from './api-support';
+import { pathOf, startApiHarness, type ApiHarness } from './api-support';
 
 describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
   let h: ApiHarness;
@@ -197,7 +196,12 @@ describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
     expect(res.headers.location).toBe('https://example.com/case-study?utm=mail');
     expect(await events()).toEqual([{ type: 'email_click', properties: { url: 'https://example.com/case-study?utm=mail' } }]);
 
-    const openToken = signToken(TRACKING_SECRET, { kind: 'open', leadId, mail: 'some-mail' });
+    // The HTML part carries the open pixel (and the same tracked link, escaped for HTML).
+    const html = h.sink.to(email)[0]!.html;
+    expect(html).toContain(`<a href="${click}">`);
+    const pixel = /<img src="(https:\/\/leads\.example\.test\/t\/o\/[A-Za-z0-9_.-]+)"/.exec(html)?.[1];
+    expect(pixel).toBeDefined();
+    const openToken = pathOf(pixel!).slice('/t/o/'.length);
     const open = await h.call(null, 'GET', `/t/o/${openToken}`);
     expect(open.statusCode).toBe(200);
     expect(open.headers['content-type']).toBe('image/gif');

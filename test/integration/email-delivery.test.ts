@@ -54,6 +54,10 @@ describe('email delivery', () => {
       expect(mail!.subject).toBe('Hello Test <b>&</b> Bcc: victim@evil.test');
       expect(mail!.headers.get('bcc')).toBeUndefined();
       expect(mail!.to).toEqual([email]);
+      // The HTML alternative escapes what came from the lead's fields.
+      expect(mail!.text).toBe('Body for Test <b>&</b>');
+      expect(mail!.html).toContain('<p>Body for Test &lt;b&gt;&amp;&lt;/b&gt;</p>');
+      expect(mail!.html).not.toContain('<b>');
     });
 
     it('never sends twice when concurrent attempts race for the same key', async () => {

@@ -1,6 +1,6 @@
 // The first slice end to end on real servers: enrol → email at the SMTP server → row in PostgreSQL →
 // workflow found by its search attribute; and the same person enrolled twice is one lead.
-import { enrollLead } from '../../src/leads/intake';
+import { enrollLead, recordEvent, UnknownLeadError, unsubscribeLead } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
 import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';
@@ -74,6 +74,14 @@ describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
     // Let any wrongly duplicated send arrive before counting.
     await new Promise((r) => setTimeout(r, 1000));
     expect(sink.to(normalized)).toHaveLength(1);
+  });
+
+  it('answers an id that is not a lead id with UnknownLeadError, never a database error', async () => {
+    const { deps } = stack;
+    for (const leadId of ['abc', "1' OR '1'='1", '00000000-0000-0000-0000-000000000000']) {
+      await expect(recordEvent(deps, leadId, { type: 'page_view' })).rejects.toBeInstanceOf(UnknownLeadError);
+      await expect(unsubscribeLead(deps, leadId)).rejects.toBeInstanceOf(UnknownLeadError);
+    }
   });
 
   it('serves the Temporal Web UI of the dev server', async () => {

@@ -7,6 +7,8 @@ export interface ReceivedMail {
   from: string;
   subject: string;
   text: string;
+  /** The HTML alternative, '' when the message has none. */
+  html: string;
   messageId: string;
   headers: ParsedMail['headers'];
 }
@@ -49,6 +51,7 @@ export class SmtpSink {
               from: parsed.from?.text ?? '',
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
               messageId: parsed.messageId ?? '',
               headers: parsed.headers,
             });
