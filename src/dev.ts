@@ -3,18 +3,27 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, loadConfig } from './config';
+import { buildApp } from './api/app';
+import { ConfigError, loadConfig, type ApiKey } from './config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { startMailCatcher } from './mail/catcher';
 import { createMailTransport } from './mail/transport';
 import { PROJECT_ROOT } from './temporal/binaries';
+import { connectClient } from './temporal/client';
 import { startDevServer } from './temporal/dev-server';
 import { createLeadWorker } from './temporal/worker';
 
 const DATA_DIR = process.env.LEADLOOP_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dev');
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+/** Local-only defaults (the API listens on 127.0.0.1); set API_KEYS / TRACKING_SECRET to use your own. */
+const DEV_API_KEYS: ApiKey[] = [
+  { role: 'marketing', key: 'dev-marketing-key-0001' },
+  { role: 'sales', key: 'dev-sales-key-00000001' },
+  { role: 'ops', key: 'dev-ops-key-000000001' },
+];
+const DEV_TRACKING_SECRET = 'dev-tracking-secret-for-local-use-only';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -60,6 +69,11 @@ async function main(): Promise<void> {
     mailDir = catcher.dir;
   }
 
+  const apiPort = config.port;
+  const publicBaseUrl = config.publicBaseUrl ?? `http://127.0.0.1:${apiPort}`;
+  const trackingSecret = config.trackingSecret ?? DEV_TRACKING_SECRET;
+  const apiKeys = config.apiKeys.length ? config.apiKeys : DEV_API_KEYS;
+
   const connection = await NativeConnection.connect({ address: temporalAddress });
   stops.unshift(() => connection.close());
   const worker = await createLeadWorker({
@@ -69,11 +83,29 @@ async function main(): Promise<void> {
     pool,
     transport: createMailTransport(smtpUrl),
     mailFrom: config.mailFrom,
-    publicBaseUrl: process.env.PUBLIC_BASE_URL,
+    publicBaseUrl,
+    trackingSecret,
   });
   const running = worker.run();
 
+  const client = await connectClient({ temporal: { ...config.temporal, address: temporalAddress } });
+  stops.unshift(() => client.connection.close());
+  const app = await buildApp({
+    pool,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    searchAttributes: config.searchAttributes,
+    apiKeys,
+    trackingSecret,
+    publicBaseUrl,
+    temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
+  });
+  await app.listen({ port: apiPort, host: '127.0.0.1' });
+  stops.unshift(() => app.close());
+
   say('leadloop is running');
+  say(`  API:          http://127.0.0.1:${apiPort}  (docs: http://127.0.0.1:${apiPort}/docs)`);
+  for (const key of apiKeys) say(`  API key:      ${key.role.padEnd(9)} ${config.apiKeys.length ? '(from API_KEYS)' : key.key}`);
   say(`  Temporal:     ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
   say(`  Temporal UI:  ${temporalUi}`);
   say(`  PostgreSQL:   ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
@@ -85,6 +117,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('stopping...');
+    await app.close().catch(() => {});
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running.catch(() => {});
     for (const stop of stops) await stop().catch((err: Error) => console.error(`[dev] ${err.message}`));
