@@ -176,8 +176,17 @@ describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
     expect(back.lastRejection).toMatchObject({ reason: 'bad_timing' });
     // Behaviour points were reset: the lead must earn MQL again.
     expect(back.score.behavior).toBe(0);
-    const recycled = await h.call('marketing', 'GET', '/v1/leads?stage=nurturing&limit=200');
-    expect(recycled.json().items.map((i: { leadId: string }) => i.leadId)).toContain(leadId);
+    // The list reads PostgreSQL, which the transition activity updates just after the workflow moves.
+    await eventually(async () => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = (await h.call('marketing', 'GET', `/v1/leads?stage=nurturing&limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json();
+        ids.push(...page.items.map((i: { leadId: string }) => i.leadId));
+        cursor = page.nextCursor;
+      } while (cursor && !ids.includes(leadId));
+      expect(ids).toContain(leadId);
+    });
   });
 
   it('tracks opens and clicks through signed tokens, redirecting only to the sealed URL', async () => {
