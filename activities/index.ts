@@ -1,7 +1,7 @@
 // The lead workflow's side effects. Each one is idempotent, so Temporal may retry it freely.
-import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { LeadCommand, Transition } from '../src/domain/lifecycle';
+import { activityInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
 import { renderTemplate } from '../src/mail/render';
 import { textToHtml } from '../src/mail/html';
 import { openPixelUrl, rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
@@ -30,7 +30,8 @@ export function createActivities(deps: ActivityDeps) {
   const leadLink = (leadId: string) => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${leadId}` : `lead ${leadId}`);
 
   return {
-    async sendNurtureEmail(args: CommandArgs<'sendNurtureEmail'>): Promise<NurtureEmailResult> {
+    async sendNurtureEmail(input: CommandArgs<'sendNurtureEmail'>): Promise<NurtureEmailResult> {
+      const args = activityInput('sendNurtureEmail', sendNurtureEmailInput, input);
       const contact = await loadContact(deps.pool, args.leadId);
       if (!contact) return { status: 'skipped', reason: 'lead not found (erased?)' };
       if (contact.unsubscribed) return { status: 'skipped', reason: 'unsubscribed' };
@@ -60,7 +61,9 @@ export function createActivities(deps: ActivityDeps) {
       return { status };
     },
 
-    async notifyOwner(args: CommandArgs<'notifyOwner'>): Promise<DeliveryStatus> {
+    async notifyOwner(input: CommandArgs<'notifyOwner'>): Promise<DeliveryStatus> {
+      activityInput('notifyOwner', notifyOwnerInput, input);
+      const args = input;
       const why = args.score.breakdown
         .map((line) => `  ${line.points >= 0 ? '+' : ''}${line.points}  ${line.ruleId}${line.eventType ? ` (${line.eventType} at ${new Date(line.at ?? 0).toISOString()})` : ''}`)
         .join('\n');
@@ -82,7 +85,8 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async escalateSla(args: CommandArgs<'escalateSla'>): Promise<DeliveryStatus> {
+    async escalateSla(input: CommandArgs<'escalateSla'>): Promise<DeliveryStatus> {
+      const args = activityInput('escalateSla', escalateSlaInput, input);
       const outcome =
         args.outcome === 'reassigned' ? `It has been reassigned to ${args.nextOwner}.` : 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).';
       return deliverOnce(mail, {
@@ -95,11 +99,9 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async recordTransition(args: { leadId: string; transition: Transition; snapshot: LeadSnapshot }): Promise<void> {
-      if (!Number.isInteger(args.transition.seq) || args.transition.seq < 1) {
-        throw ApplicationFailure.nonRetryable(`invalid transition seq ${args.transition.seq}`, 'InvalidInput');
-      }
-      await recordTransitionRow(deps.pool, args.leadId, args.transition, args.snapshot);
+    async recordTransition(input: { leadId: string; transition: Transition; snapshot: LeadSnapshot }): Promise<void> {
+      activityInput('recordTransition', recordTransitionInput, input);
+      await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Email delivery against a real SMTP server: idempotency per key, temporary refusals retried,
 // permanent refusals recorded as bounces that flag the lead and stop its nurture.
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
 import { createMailTransport } from '../../src/mail/transport';
@@ -72,6 +73,19 @@ describe('email delivery', () => {
       expect(sink.to(email)).toHaveLength(1);
       const log = await pool.query('SELECT status, attempts FROM email_log WHERE lead_id = $1', [leadId]);
       expect(log.rows).toEqual([{ status: 'sent', attempts: 1 }]);
+    });
+
+    it('refuses a malformed input for good (non-retryable), naming the fields', async () => {
+      const activities = createActivities({ pool, transport: createMailTransport(sink.url), mailFrom: 'test <noreply@leadloop.test>' });
+      const err = await activities
+        .sendNurtureEmail({ leadId: 'not-a-lead', campaignId: 'c', campaignVersion: 1, cycle: -1, stepIndex: 0, step: { ...step, delay: 'soon' } })
+        .then(() => null, (e: unknown) => e as ApplicationFailure);
+      expect(err).toBeInstanceOf(ApplicationFailure);
+      expect(err!.nonRetryable).toBe(true);
+      expect(err!.type).toBe('InvalidActivityInput');
+      expect(err!.message).toContain('leadId: must be a lead id (UUID)');
+      expect(err!.message).toContain('cycle:');
+      expect(err!.message).toContain('step.delay:');
     });
 
     it('skips an unsubscribed lead without sending', async () => {

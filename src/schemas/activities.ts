@@ -1,0 +1,48 @@
+// Activity inputs, checked at the activity boundary: a payload from an older or corrupted history
+// fails once, non-retryably, with the field named, instead of sending a broken email or row.
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { STAGES } from '../domain/types';
+import { campaignStepSchema } from './campaign';
+
+const leadId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a lead id (UUID)');
+const count = z.number().int().min(0);
+const epochMs = z.number().int().min(0);
+const address = z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address');
+
+export const sendNurtureEmailInput = z.object({ leadId, campaignId: z.string().min(1), campaignVersion: count, cycle: count, stepIndex: count, step: campaignStepSchema });
+
+export const notifyOwnerInput = z.object({
+  leadId,
+  owner: address,
+  reason: z.enum(['handoff', 'reassigned']),
+  cycle: count,
+  assignment: count,
+  slaDeadline: epochMs,
+  score: z.object({ total: z.number(), fit: z.number(), behavior: z.number(), breakdown: z.array(z.object({ ruleId: z.string(), points: z.number() }).passthrough()) }).passthrough(),
+});
+
+export const escalateSlaInput = z.object({
+  leadId,
+  manager: address,
+  missedBy: z.string().min(1),
+  cycle: count,
+  breach: count,
+  deadline: epochMs,
+  outcome: z.enum(['reassigned', 'recycled']),
+  nextOwner: z.string().nullable(),
+});
+
+export const recordTransitionInput = z.object({
+  leadId,
+  transition: z.object({ seq: z.number().int().min(1), from: z.enum(STAGES).nullable(), to: z.enum(STAGES), at: epochMs, reason: z.string().min(1), cycle: count, score: z.number().int() }).passthrough(),
+  snapshot: z.object({ stage: z.enum(STAGES), owner: z.string().nullable(), score: z.number().int(), unsubscribed: z.boolean(), emailBounced: z.boolean() }),
+});
+
+/** Parses `value` or fails the activity for good, naming the fields. */
+export function activityInput<S extends z.ZodType>(activity: string, schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+  throw ApplicationFailure.nonRetryable(`${activity}: invalid input: ${problems}`, 'InvalidActivityInput');
+}
