@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events';
 import { leadRoutes } from './routes/leads';
 import { opsRoutes } from './routes/ops';
 import { publicRoutes } from './routes/public';
+import { reportRoutes } from './routes/reports';
 import { salesRoutes } from './routes/sales';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -88,6 +89,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(salesRoutes(ctx));
   await app.register(catalogRoutes(ctx));
   await app.register(publicRoutes(ctx));
+  await app.register(reportRoutes(ctx));
 
   app.get('/openapi.json', {
     config: { access: 'public' },

@@ -36,6 +36,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/scoring-models/{id}', url: '/v1/scoring-models/no-such', allowed: ['marketing', 'ops'] },
   { method: 'GET', path: '/v1/scoring-models/{id}/versions/{version}', url: '/v1/scoring-models/default/versions/999', allowed: ['marketing', 'ops'] },
   { method: 'GET', path: '/v1/scoring-models', url: '/v1/scoring-models', allowed: ['marketing', 'ops'] },
+  { method: 'GET', path: '/v1/reports/funnel', url: '/v1/reports/funnel', allowed: ['marketing', 'ops'] }, { method: 'GET', path: '/v1/reports/sla', url: '/v1/reports/sla?limit=1', allowed: ['marketing', 'sales', 'ops'] },
   { method: 'GET', path: '/metrics', url: '/metrics', allowed: ['ops'] },
   { method: 'GET', path: '/healthz', url: '/healthz', allowed: 'public' },
   { method: 'GET', path: '/readyz', url: '/readyz', allowed: 'public' },

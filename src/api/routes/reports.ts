@@ -1,0 +1,149 @@
+// Reports for management (funnel) and the sales manager (SLA board), and the dashboard page that shows them.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { dashboardAsset, DASHBOARD_ASSETS } from '../dashboard/assets';
+import { ApiError } from '../errors';
+import { bearer, errors, type RouteContext } from '../context';
+import { workflowIdFor } from '../../temporal/client';
+import { DEFAULT_MQL_TO_SQL_BENCHMARK, funnelReport, isTimeZone, resolveRange } from '../../reports/funnel';
+import { slaBoard } from '../../reports/sla';
+
+const ratio = z.object({ of: z.number().int(), count: z.number().int(), rate: z.number().nullable() });
+const metrics = {
+  leads: z.number().int(),
+  mqls: z.number().int(),
+  contacted: z.number().int(),
+  sqls: z.number().int(),
+  recycled: z.number().int(),
+  disqualified: z.number().int(),
+  slaBreaches: z.number().int(),
+  leadToMql: ratio,
+  mqlToSql: ratio,
+  timeToFirstContact: z.object({ count: z.number().int(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() }),
+  sla: ratio,
+  rejectionReasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+};
+
+const funnelSchema = z.object({
+  range: z.object({ from: z.string(), to: z.string(), tz: z.string() }),
+  filters: z.object({ campaignId: z.string().nullable(), source: z.string().nullable() }),
+  benchmark: z.object({ mqlToSql: z.number(), met: z.boolean().nullable() }),
+  totals: z.object(metrics),
+  byCampaign: z.array(z.object({ campaignId: z.string(), ...metrics })),
+  bySource: z.array(
+    z.object({ source: z.string().nullable(), utmSource: z.string().nullable(), utmMedium: z.string().nullable(), utmCampaign: z.string().nullable(), ...metrics }),
+  ),
+  weekly: z.array(z.object({ week: z.string(), ...metrics })),
+});
+
+const funnelQuery = z.strictObject({
+  from: z.string().max(40).optional().describe('start of the period (ISO date or date-time, inclusive); default: 12 weeks before `to`'),
+  to: z.string().max(40).optional().describe('end of the period (exclusive); default: now'),
+  campaignId: z.string().trim().min(1).max(64).optional(),
+  source: z.string().trim().min(1).max(100).optional(),
+  tz: z.string().max(64).default('UTC').describe('IANA time zone of the weekly buckets (weeks start on Monday), e.g. Asia/Tokyo'),
+  benchmark: z.coerce.number().min(0).max(1).default(DEFAULT_MQL_TO_SQL_BENCHMARK).describe('MQL→SQL rate called good (default 0.3)'),
+});
+
+const slaSchema = z.object({
+  now: z.string(),
+  total: z.number().int(),
+  breached: z.number().int(),
+  entries: z.array(
+    z.object({
+      leadId: z.string(),
+      name: z.string().nullable(),
+      company: z.string().nullable(),
+      email: z.string(),
+      campaignId: z.string(),
+      owner: z.string().nullable(),
+      score: z.number().int(),
+      cycle: z.number().int(),
+      mqlAt: z.string(),
+      assignedAt: z.string(),
+      sla: z.string(),
+      deadline: z.string(),
+      secondsLeft: z.number().int(),
+      breaches: z.number().int(),
+      breached: z.boolean(),
+      uiUrl: z.string().nullable().describe("the lead's workflow in the Temporal Web UI (null when TEMPORAL_UI_URL is not set)"),
+    }),
+  ),
+});
+
+const slaQuery = z.strictObject({
+  campaignId: z.string().trim().min(1).max(64).optional(),
+  owner: z.string().trim().min(1).max(320).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/v1/reports/funnel', {
+      config: { access: ['marketing', 'ops'] },
+      schema: {
+        tags: ['reports'],
+        summary: 'Funnel: counts, conversions, time to first contact, SLA compliance, rejection reasons; by campaign, by source/UTM, by week',
+        description: 'Computed from the stage transitions; the counting rules are in docs/reports.md. Roles: marketing, ops.',
+        security: bearer,
+        querystring: funnelQuery,
+        response: { 200: funnelSchema, ...errors(400, 401, 403) },
+      },
+      handler: async (request) => {
+        const q = request.query;
+        const range = resolveRange(q.from, q.to, new Date());
+        if ('error' in range) {
+          const [field, ...rest] = range.error.split(': ');
+          throw new ApiError(400, 'validation_failed', range.error, [{ in: 'querystring', field, message: rest.join(': ') }]);
+        }
+        if (!isTimeZone(q.tz)) throw new ApiError(400, 'validation_failed', 'tz: not a time zone', [{ in: 'querystring', field: 'tz', message: 'not a time zone' }]);
+        return funnelReport(ctx.pool, { ...range, campaignId: q.campaignId, source: q.source, tz: q.tz }, q.benchmark);
+      },
+    });
+
+    app.get('/v1/reports/sla', {
+      config: { access: ['marketing', 'sales', 'ops'] },
+      schema: {
+        tags: ['reports'],
+        summary: 'SLA board: open handoffs (stage mql) with owner and time left, breached first',
+        description: 'The deadline is the last handoff or reassignment plus the SLA of the lead\'s campaign version. Roles: marketing, sales, ops.',
+        security: bearer,
+        querystring: slaQuery,
+        response: { 200: slaSchema, ...errors(400, 401, 403) },
+      },
+      handler: async (request) => {
+        const board = await slaBoard(ctx.pool, { now: new Date(), ...request.query });
+        const ns = encodeURIComponent(ctx.client.options.namespace);
+        return {
+          ...board,
+          entries: board.entries.map((e) => ({
+            ...e,
+            uiUrl: ctx.temporalUiUrl ? `${ctx.temporalUiUrl}/namespaces/${ns}/workflows/${encodeURIComponent(workflowIdFor(e.leadId))}` : null,
+          })),
+        };
+      },
+    });
+
+    // The dashboard: static files; the page asks for an API key and calls the two routes above.
+    for (const name of Object.keys(DASHBOARD_ASSETS)) {
+      const url = name === 'index.html' ? '/dashboard' : `/dashboard/${name}`;
+      app.get(url, {
+        config: { access: 'public' },
+        schema: { hide: true },
+        handler: async (_request, reply) => {
+          const asset = dashboardAsset(name);
+          return reply
+            .type(asset.type)
+            .header('cache-control', 'no-cache')
+            .header('x-content-type-options', 'nosniff')
+            .header('referrer-policy', 'no-referrer')
+            .header(
+              'content-security-policy',
+              "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            )
+            .send(asset.body);
+        },
+      });
+    }
+  };
+}
