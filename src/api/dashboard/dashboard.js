@@ -219,7 +219,7 @@
   function weeklyChart(container, weeks) {
     clear(container);
     if (!weeks.length) { append(container, h('p', { class: 'empty' }, t('none'))); return; }
-    var colW = 70, top = 24, plotH = 160, left = 40, width = left + weeks.length * colW + 20, height = top + plotH + 50;
+    var colW = 70, top = 24, plotH = 160, left = 40, width = Math.max(left + weeks.length * colW + 20, 360), height = top + plotH + 50;
     var max = Math.max.apply(null, weeks.map(function (w) { return Math.max(w.mqls, w.sqls, w.leads); }).concat([1]));
     var svg = s('svg', { viewBox: '0 0 ' + width + ' ' + height, width: width, height: height, role: 'img', 'data-chart': 'weekly', 'aria-label': 'weekly' });
     append(svg, [
