@@ -3,11 +3,11 @@
 // screenshot in test-artifacts/.
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { KEYS, startApiHarness, type ApiHarness } from './api-support';
+import { launchChromium } from './dashboard-browser';
 import { funnelScenario, seedCampaign, seedLeads, slaScenario } from './reports-seed';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
 describe('dashboard in headless Chromium', () => {
@@ -27,7 +27,7 @@ describe('dashboard in headless Chromium', () => {
     await seedCampaign(h.pool, slaCampaign, 1, { sla: '24h' });
     await seedCampaign(h.pool, slaCampaign, 2, { sla: '3h' });
     ids = await seedLeads(h.pool, `${h.tag}s`, slaScenario(slaCampaign, new Date()));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
