@@ -1,7 +1,8 @@
 // The funnel report, computed in PostgreSQL from lead_transitions (+ leads for campaign, source, UTM).
-// Counting rules: docs/reports.md. One query builds "facts" once and aggregates them with GROUPING SETS
-// into the totals, the split by campaign, the split by source/UTM and the weekly series.
-import type { Pool } from 'pg';
+// Counting rules: docs/reports.md. Four queries run in parallel (period counts, enrolment cohort, MQL
+// cohort, rejection reasons), each aggregated with GROUPING SETS into the totals, the split by campaign,
+// the split by source/UTM and the weekly series; the rows are merged here by group.
+import type { Pool, QueryResultRow } from 'pg';
 
 export const DEFAULT_MQL_TO_SQL_BENCHMARK = 0.3;
 export const DEFAULT_RANGE_DAYS = 84;
@@ -86,72 +87,81 @@ const SET_CAMPAIGN = 3;
 const SET_SOURCE = 5;
 const SET_WEEK = 6;
 
-const FACTS = `
-  WITH l AS (
+// The leads the filters keep, with what the splits group by.
+const LEADS = `
     SELECT lead_id, campaign_id, source, utm->>'source' AS utm_source, utm->>'medium' AS utm_medium, utm->>'campaign' AS utm_campaign
       FROM leads
-     WHERE ($3::text IS NULL OR campaign_id = $3) AND ($4::text IS NULL OR source = $4)
-  ),
-  t AS (
-    SELECT t.lead_id, t.seq, t.cycle, t.reason, t.to_stage, t.rejection_reason, t.occurred_at,
-           l.campaign_id, l.source, l.utm_source, l.utm_medium, l.utm_campaign,
-           to_char(date_trunc('week', t.occurred_at AT TIME ZONE $5), 'YYYY-MM-DD') AS week
-      FROM lead_transitions t JOIN l USING (lead_id)
-     WHERE t.occurred_at >= $1 AND t.occurred_at < $2
-  ),
-  facts AS (
-    -- every transition of the period
-    SELECT t.*, 't' AS kind, NULL::boolean AS became_mql, NULL::boolean AS accepted, NULL::double precision AS contact_s,
-           NULL::boolean AS within_sla, NULL::boolean AS sla_settled
-      FROM t
-    UNION ALL
-    -- the period's enrolments, followed to now
-    SELECT t.*, 'e', EXISTS (SELECT 1 FROM lead_transitions x WHERE x.lead_id = t.lead_id AND x.reason = 'mql'), NULL, NULL, NULL, NULL
-      FROM t WHERE t.reason = 'enrolled'
-    UNION ALL
-    -- the period's MQLs (one per lead and cycle), followed to now within their cycle
-    SELECT t.*, 'm', NULL, c.accepted, extract(epoch FROM c.contacted_at - t.occurred_at)::double precision,
-           c.within_sla, (c.contacted_at IS NOT NULL OR c.sla_expired)
-      FROM t
-      CROSS JOIN LATERAL (
-        SELECT min(x.occurred_at) FILTER (WHERE x.reason = 'contacted') AS contacted_at,
-               COALESCE(bool_or((x.details->>'withinSla')::boolean) FILTER (WHERE x.reason = 'contacted'), false) AS within_sla,
-               COALESCE(bool_or(x.reason = 'accepted'), false) AS accepted,
-               COALESCE(bool_or(x.reason = 'sla_expired'), false) AS sla_expired
-          FROM lead_transitions x
-         WHERE x.lead_id = t.lead_id AND x.cycle = t.cycle AND x.reason IN ('contacted', 'accepted', 'sla_expired')
-      ) c
-     WHERE t.reason = 'mql'
-  )`;
-
+     WHERE ($3::text IS NULL OR campaign_id = $3) AND ($4::text IS NULL OR source = $4)`;
+const WEEK = (column: string) => `(date_trunc('week', ${column} AT TIME ZONE $5))::date`;
 const GROUPS = `GROUPING SETS ((), (campaign_id), (source, utm_source, utm_medium, utm_campaign), (week))`;
+const GROUP_COLS = `GROUPING(campaign_id, source, week) AS set, campaign_id, source, utm_source, utm_medium, utm_campaign, week::text AS week`;
 
-const METRICS_SQL = `${FACTS}
-  SELECT GROUPING(campaign_id, source, week) AS set, campaign_id, source, utm_source, utm_medium, utm_campaign, week,
-         count(*) FILTER (WHERE kind = 'e')::int AS leads,
-         count(*) FILTER (WHERE kind = 't' AND reason = 'mql')::int AS mqls,
-         count(*) FILTER (WHERE kind = 't' AND reason = 'contacted')::int AS contacted,
-         count(*) FILTER (WHERE kind = 't' AND reason = 'accepted')::int AS sqls,
-         count(*) FILTER (WHERE kind = 't' AND to_stage = 'recycled')::int AS recycled,
-         count(*) FILTER (WHERE kind = 't' AND to_stage = 'disqualified')::int AS disqualified,
-         count(*) FILTER (WHERE kind = 't' AND reason = 'sla_breached')::int AS sla_breaches,
-         count(*) FILTER (WHERE kind = 'e' AND became_mql)::int AS leads_to_mql,
-         count(*) FILTER (WHERE kind = 'm')::int AS mql_cohort,
-         count(*) FILTER (WHERE kind = 'm' AND accepted)::int AS mql_to_sql,
+// Period counts: every transition of the period.
+const COUNTS_SQL = `
+  SELECT ${GROUP_COLS},
+         count(*) FILTER (WHERE reason = 'enrolled')::int AS leads,
+         count(*) FILTER (WHERE reason = 'mql')::int AS mqls,
+         count(*) FILTER (WHERE reason = 'contacted')::int AS contacted,
+         count(*) FILTER (WHERE reason = 'accepted')::int AS sqls,
+         count(*) FILTER (WHERE to_stage = 'recycled')::int AS recycled,
+         count(*) FILTER (WHERE to_stage = 'disqualified')::int AS disqualified,
+         count(*) FILTER (WHERE reason = 'sla_breached')::int AS sla_breaches
+    FROM (SELECT t.reason, t.to_stage, l.campaign_id, l.source, l.utm_source, l.utm_medium, l.utm_campaign, ${WEEK('t.occurred_at')} AS week
+            FROM lead_transitions t JOIN (${LEADS}) l USING (lead_id)
+           WHERE t.occurred_at >= $1 AND t.occurred_at < $2
+             AND t.reason IN ('enrolled', 'mql', 'contacted', 'accepted', 'sla_breached', 'disqualified', 'rejected', 'sla_expired', 'qualification_expired')) f
+   GROUP BY ${GROUPS}`;
+
+// The period's enrolments, followed to now: did the lead ever become an MQL?
+const ENROLLED_SQL = `
+  SELECT ${GROUP_COLS},
+         count(*)::int AS enrolled, count(*) FILTER (WHERE became_mql)::int AS leads_to_mql
+    FROM (SELECT l.campaign_id, l.source, l.utm_source, l.utm_medium, l.utm_campaign, ${WEEK('t.occurred_at')} AS week,
+                 EXISTS (SELECT 1 FROM lead_transitions x WHERE x.lead_id = t.lead_id AND x.reason = 'mql') AS became_mql
+            FROM lead_transitions t JOIN (${LEADS}) l USING (lead_id)
+           WHERE t.reason = 'enrolled' AND t.occurred_at >= $1 AND t.occurred_at < $2) f
+   GROUP BY ${GROUPS}`;
+
+// The period's MQLs (one per lead and cycle), followed to now within their cycle. What follows an MQL
+// happens after it, so the outcomes are read from the start of the period on.
+const HANDOFFS_SQL = `
+  SELECT ${GROUP_COLS},
+         count(*)::int AS mql_cohort,
+         count(*) FILTER (WHERE accepted)::int AS mql_to_sql,
          count(contact_s)::int AS contacted_cohort,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_s) AS median_s,
          percentile_cont(0.9) WITHIN GROUP (ORDER BY contact_s) AS p90_s,
-         count(*) FILTER (WHERE kind = 'm' AND sla_settled)::int AS sla_settled,
-         count(*) FILTER (WHERE kind = 'm' AND sla_settled AND within_sla)::int AS within_sla
-    FROM facts
+         count(*) FILTER (WHERE contact_s IS NOT NULL OR sla_expired)::int AS sla_settled,
+         count(*) FILTER (WHERE (contact_s IS NOT NULL OR sla_expired) AND within_sla)::int AS within_sla
+    FROM (SELECT l.campaign_id, l.source, l.utm_source, l.utm_medium, l.utm_campaign, ${WEEK('m.occurred_at')} AS week,
+                 COALESCE(o.accepted, false) AS accepted, COALESCE(o.sla_expired, false) AS sla_expired,
+                 COALESCE(o.within_sla, false) AS within_sla,
+                 extract(epoch FROM o.contacted_at - m.occurred_at)::double precision AS contact_s
+            FROM lead_transitions m
+            JOIN (${LEADS}) l USING (lead_id)
+            LEFT JOIN (
+              SELECT x.lead_id, x.cycle,
+                     min(x.occurred_at) FILTER (WHERE x.reason = 'contacted') AS contacted_at,
+                     bool_or((x.details->>'withinSla')::boolean) FILTER (WHERE x.reason = 'contacted') AS within_sla,
+                     bool_or(x.reason = 'accepted') AS accepted,
+                     bool_or(x.reason = 'sla_expired') AS sla_expired
+                FROM lead_transitions x
+               WHERE x.reason IN ('contacted', 'accepted', 'sla_expired') AND x.occurred_at >= $1
+               GROUP BY x.lead_id, x.cycle
+            ) o ON o.lead_id = m.lead_id AND o.cycle = m.cycle
+           WHERE m.reason = 'mql' AND m.occurred_at >= $1 AND m.occurred_at < $2) f
    GROUP BY ${GROUPS}`;
 
-const REASONS_SQL = `${FACTS}
-  SELECT GROUPING(campaign_id, source, week) AS set, campaign_id, source, utm_source, utm_medium, utm_campaign, week,
-         rejection_reason AS reason, count(*)::int AS count
-    FROM facts
-   WHERE kind = 't' AND rejection_reason IS NOT NULL
-   GROUP BY rejection_reason, ${GROUPS}`;
+const REASONS_SQL = `
+  SELECT ${GROUP_COLS}, reason, count(*)::int AS count
+    FROM (SELECT t.rejection_reason AS reason, l.campaign_id, l.source, l.utm_source, l.utm_medium, l.utm_campaign, ${WEEK('t.occurred_at')} AS week
+            FROM lead_transitions t JOIN (${LEADS}) l USING (lead_id)
+           WHERE t.reason IN ('rejected', 'disqualified') AND t.occurred_at >= $1 AND t.occurred_at < $2
+             AND t.rejection_reason IS NOT NULL) f
+   GROUP BY reason, ${GROUPS}`;
+
+/** Sorts and hashes of a report over a million transitions stay in memory. */
+const REPORT_WORK_MEM = '64MB';
 
 interface GroupCols {
   set: number;
@@ -165,6 +175,7 @@ interface GroupCols {
 
 interface MetricsRow extends GroupCols {
   leads: number;
+  enrolled?: number;
   mqls: number;
   contacted: number;
   sqls: number;
@@ -207,10 +218,37 @@ function metricsOf(r: MetricsRow | undefined, reasons: { reason: string; count: 
 
 export async function funnelReport(pool: Pool, q: FunnelQuery, benchmark = DEFAULT_MQL_TO_SQL_BENCHMARK): Promise<FunnelReport> {
   const params = [q.from.toISOString(), q.to.toISOString(), q.campaignId ?? null, q.source ?? null, q.tz];
-  const [metrics, reasons] = await Promise.all([
-    pool.query<MetricsRow>(METRICS_SQL, params),
-    pool.query<GroupCols & { reason: string; count: number }>(REASONS_SQL, params),
+  const run = async <R extends QueryResultRow>(sql: string): Promise<R[]> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
+      const { rows } = await client.query<R>(sql, params);
+      await client.query('COMMIT');
+      return rows;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
+  const [counts, enrolled, handoffs, reasonRows] = await Promise.all([
+    run<GroupCols & Record<string, number>>(COUNTS_SQL),
+    run<GroupCols & Record<string, number>>(ENROLLED_SQL),
+    run<GroupCols & Record<string, number | null>>(HANDOFFS_SQL),
+    run<GroupCols & { reason: string; count: number }>(REASONS_SQL),
   ]);
+  // One row per group, merged from the three queries (a group may be missing from some of them).
+  const merged = new Map<string, MetricsRow>();
+  for (const part of [counts, enrolled, handoffs] as (GroupCols & Record<string, unknown>)[][]) {
+    for (const r of part) {
+      const k = keyOf(r);
+      merged.set(k, { ...(merged.get(k) ?? {}), ...r } as MetricsRow);
+    }
+  }
+  const metrics = { rows: [...merged.values()].map((r) => ({ ...r, leads: r.enrolled ?? 0 })) };
+  const reasons = { rows: reasonRows };
   const reasonsBy = new Map<string, { reason: string; count: number }[]>();
   for (const r of reasons.rows) {
     const k = keyOf(r);
@@ -239,3 +277,6 @@ export async function funnelReport(pool: Pool, q: FunnelQuery, benchmark = DEFAU
       .sort((a, b) => a.week.localeCompare(b.week)),
   };
 }
+
+/** The queries, for EXPLAIN and benchmarks. */
+export const FUNNEL_SQL = { counts: COUNTS_SQL, enrolled: ENROLLED_SQL, handoffs: HANDOFFS_SQL, reasons: REASONS_SQL } as const;
