@@ -75,6 +75,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         { name: 'campaigns', description: 'versioned nurture campaigns with their handoff policy' },
         { name: 'scoring models', description: 'versioned scoring models' },
         { name: 'public', description: 'links in emails: tracking and unsubscribe (signed tokens, no key)' },
+        { name: 'reports', description: 'funnel, conversion, SLA compliance, the SLA board' },
         { name: 'operations', description: 'health, readiness, metrics' },
       ],
     },
