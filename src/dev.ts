@@ -134,6 +134,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError ? err.message : (err ?? "[dev] failed to start (no error detail; see the lines above)"));
   process.exit(1);
 });

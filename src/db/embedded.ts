@@ -37,7 +37,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // creates. That user must be able to reach the binaries and the data directory, e.g. inside a
   // checkout under a private `mktemp -d` folder: grant traverse (x) on the way there, nothing more.
   if (process.getuid?.() === 0) {
-    await chmod(dir, 0o777).catch(() => {});
+    // Only before initdb: afterwards PostgreSQL owns the directory and insists on 0700/0750.
+    if (fresh) await chmod(dir, 0o777).catch(() => {});
     await allowTraverse(dirname(dir));
     const binaries = (() => {
       try {
