@@ -8,6 +8,8 @@ import { DEFAULT_CONCURRENCY, describeImport, importLeads } from './import';
 import { findLead, formatLead } from './lead';
 import { createProgress } from './progress';
 import { seedDemo } from './seed-demo';
+import { formatFunnel } from './report';
+import { funnelReport, isTimeZone, resolveRange } from '../reports/funnel';
 
 const positiveInt = (max: number) => (value: string) => {
   const n = Number(value);
@@ -17,7 +19,7 @@ const positiveInt = (max: number) => (value: string) => {
 
 export function buildProgram(): Command {
   const program = new Command('leadloop')
-    .description('leadloop operations: import leads, look one up, seed demo data')
+    .description('leadloop operations: import leads, look one up, report the funnel, seed demo data')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -59,6 +61,28 @@ export function buildProgram(): Command {
       try {
         const lead = await findLead(ctx.pool, ctx.client, ref);
         process.stdout.write(`${opts.json ? JSON.stringify(lead, null, 2) : formatLead(lead)}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  program
+    .command('report')
+    .description('the funnel (leads, MQLs, SQLs, conversion, SLA compliance, rejection reasons, weekly) as a table')
+    .option('--from <date>', 'start (ISO date or time; default: 12 weeks ago)')
+    .option('--to <date>', 'end, exclusive (default: now)')
+    .option('--campaign <id>', 'only this campaign')
+    .option('--source <source>', 'only this lead source')
+    .option('--tz <zone>', 'IANA time zone of the weekly buckets', 'Asia/Tokyo')
+    .option('--json', 'print JSON (the same document as GET /v1/reports/funnel)')
+    .action(async (opts: { from?: string; to?: string; campaign?: string; source?: string; tz: string; json?: boolean }) => {
+      if (!isTimeZone(opts.tz)) throw new CliError(`--tz: unknown time zone '${opts.tz}'`);
+      const range = resolveRange(opts.from, opts.to, new Date());
+      if ('error' in range) throw new CliError(range.error);
+      const ctx = await openContext({ temporal: false });
+      try {
+        const report = await funnelReport(ctx.pool, { ...range, tz: opts.tz, ...(opts.campaign ? { campaignId: opts.campaign } : {}), ...(opts.source ? { source: opts.source } : {}) });
+        process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatFunnel(report)}\n`);
       } finally {
         await ctx.close();
       }

@@ -1,5 +1,10 @@
 // GET /v1/reports/funnel and /v1/reports/sla on real PostgreSQL: a seeded scenario (test/integration/
 // reports-seed.ts) whose numbers are computed by hand below.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { testEnv } from '../support/harness';
 import { startApiHarness, type ApiHarness } from './api-support';
 import { funnelScenario, seedCampaign, seedLeads, slaScenario } from './reports-seed';
 
@@ -18,6 +23,25 @@ describe('reports (PostgreSQL)', () => {
     await seedLeads(h.pool, h.tag, funnelScenario(a, b, src, `other-${h.tag}`));
   });
   afterAll(async () => h?.stop());
+
+  it('prints the same funnel in the terminal: leadloop report', async () => {
+    const api = (await h.call('marketing', 'GET', `/v1/reports/funnel?${PERIOD}&source=${src}&tz=UTC`)).json();
+    const run = (args: string[]) =>
+      promisify(execFile)(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'src', 'cli', 'index.ts'), 'report', '--from', '2026-01-05', '--to', '2026-01-19', '--source', src, '--tz', 'UTC', ...args], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: testEnv.databaseUrl },
+      });
+    expect(JSON.parse((await run(['--json'])).stdout)).toEqual(api);
+    const table = (await run([])).stdout;
+    // Totals of the seeded scenario (see the next test): 6 leads, 7 MQLs, 2 SQLs; MQL→SQL 2/7; SLA met 4/7.
+    expect(table).toContain('Funnel 2026-01-05T00:00:00.000Z → 2026-01-19T00:00:00.000Z (UTC)');
+    expect(table).toMatch(/^total\s+6\s+7\s+\d+\s+2\s+/m);
+    expect(table).toContain('MQL→SQL 28.6% (2/7) against the 30% benchmark (not met)');
+    expect(table).toContain('57.1% (4/7)');
+    const bad = await run(['--tz', 'Mars/Olympus']).then(() => null, (err: { code: number; stderr: string }) => err);
+    expect(bad?.code).toBe(1);
+    expect(bad?.stderr.trim()).toBe("leadloop: --tz: unknown time zone 'Mars/Olympus'");
+  }, 60_000);
 
   it('computes the funnel totals of the seeded scenario', async () => {
     const res = await h.call('marketing', 'GET', `/v1/reports/funnel?${PERIOD}&source=${src}&tz=UTC`);
