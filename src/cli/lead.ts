@@ -1,5 +1,6 @@
 // `leadloop lead <leadId|email>`: one lead's state (live from its workflow when Temporal answers,
 // otherwise from PostgreSQL) and its transitions.
+import { loadTransitions, type TransitionRecord } from '../leads/transitions';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
@@ -24,7 +25,7 @@ export interface LeadReport {
   createdAt: string;
   live: LeadView | null;
   workflow: { workflowId: string; status: string | null };
-  transitions: { seq: number; from: string | null; to: string; reason: string; at: string; score: number; owner: string | null; rep: string | null; note: string | null }[];
+  transitions: TransitionRecord[];
 }
 
 export async function findLead(pool: Pool, client: Client | null, ref: string): Promise<LeadReport> {
@@ -34,7 +35,7 @@ export async function findLead(pool: Pool, client: Client | null, ref: string): 
   ]);
   const row = rows[0];
   if (!row) throw new CliError(`no lead with ${byId ? 'id' : 'email'} ${ref.trim()}`);
-  const transitions = await pool.query('SELECT * FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [row.lead_id]);
+  const transitions = await loadTransitions(pool, row.lead_id);
   const workflowId = workflowIdFor(row.lead_id);
   let live: LeadView | null = null;
   let status: string | null = null;
@@ -64,17 +65,7 @@ export async function findLead(pool: Pool, client: Client | null, ref: string): 
     createdAt: (row.created_at as Date).toISOString(),
     live: view,
     workflow: { workflowId, status },
-    transitions: transitions.rows.map((t) => ({
-      seq: t.seq,
-      from: t.from_stage,
-      to: t.to_stage,
-      reason: t.reason,
-      at: (t.occurred_at as Date).toISOString(),
-      score: t.score,
-      owner: t.owner,
-      rep: t.rep,
-      note: t.note,
-    })),
+    transitions,
   };
 }
 

@@ -7,6 +7,7 @@ import type { LeadView } from '../../domain/view';
 import { STAGES } from '../../domain/types';
 import { enrollLead, eraseLead, unsubscribeLead, UnknownLeadError } from '../../leads/intake';
 import { enrollLeadSchema } from '../../schemas/lead';
+import { loadTransitions } from '../../leads/transitions';
 import { workflowIdFor } from '../../temporal/client';
 import { getStateQuery } from '../../../workflows/messages';
 import { ApiError, validationError } from '../errors';
@@ -259,11 +260,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const row = await loadRow(request.params.leadId);
         const [{ view, runId, status }, transitions] = await Promise.all([
           askWorkflow(row.lead_id),
-          ctx.pool.query(
-            `SELECT * FROM (SELECT seq, from_stage, to_stage, reason, occurred_at, cycle, score, owner, rep, rejection_reason, note
-                FROM lead_transitions WHERE lead_id = $1 ORDER BY seq DESC LIMIT 20) t ORDER BY seq`,
-            [row.lead_id],
-          ),
+          loadTransitions(ctx.pool, row.lead_id, 20),
         ]);
         const workflowId = workflowIdFor(row.lead_id);
         const uiUrl = ctx.temporalUiUrl
@@ -298,19 +295,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           attributes: row.attributes,
           createdAt: row.created_at.toISOString(),
           updatedAt: row.updated_at.toISOString(),
-          transitions: transitions.rows.map((t) => ({
-            seq: t.seq,
-            from: t.from_stage,
-            to: t.to_stage,
-            reason: t.reason,
-            at: (t.occurred_at as Date).toISOString(),
-            cycle: t.cycle,
-            score: t.score,
-            owner: t.owner,
-            rep: t.rep,
-            rejectionReason: t.rejection_reason,
-            note: t.note,
-          })),
+          transitions,
           temporal: { workflowId, runId, status, uiUrl, live: view !== null },
         };
       },
