@@ -1,6 +1,7 @@
 // Campaigns and scoring models as immutable versions in PostgreSQL. A PUT stores a new version
 // (unless the body equals the current one: PUT stays idempotent); enrolment resolves a campaign id
 // to the latest campaign version and the latest version of its scoring model, and the lead keeps them.
+import { withTransaction } from '../db/transaction';
 import type { Pool, PoolClient } from 'pg';
 import type { LeadConfig } from '../domain/lifecycle';
 import type { Campaign, HandoffPolicy, ScoringModel } from '../domain/types';
@@ -48,21 +49,12 @@ export class UnknownCatalogEntryError extends Error {
   }
 }
 
-async function inTransaction<T>(pool: Pool, lockKey: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+function inTransaction<T>(pool: Pool, lockKey: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, async (client) => {
     // Serialises version numbering per entry; two PUTs of one id never race for the same number.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return work(client);
+  });
 }
 
 export async function putScoringModel(pool: Pool, id: string, body: ScoringModelBody): Promise<PutResult> {

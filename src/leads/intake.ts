@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
 import type { LeadConfig } from '../domain/lifecycle';
 import type { LeadAttributes, Stage } from '../domain/types';
 import { normalizeEmail } from '../schemas/common';
@@ -179,9 +180,7 @@ export async function eraseLead(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadI
   const lead = rows[0];
   if (!lead) throw new UnknownLeadError(leadId);
   await eraseWorkflowRuns(deps.client, workflowIdFor(leadId));
-  const db = await deps.pool.connect();
-  try {
-    await db.query('BEGIN');
+  await withTransaction(deps.pool, async (db) => {
     await db.query(
       `INSERT INTO lead_erasures (erased_on, enrolled_on, campaign_id, stage, count)
        SELECT current_date, created_at::date, campaign_id, stage, 1 FROM leads WHERE lead_id = $1
@@ -192,13 +191,7 @@ export async function eraseLead(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadI
     await db.query('DELETE FROM lead_events WHERE lead_id = $1', [leadId]);
     await db.query('DELETE FROM lead_transitions WHERE lead_id = $1', [leadId]);
     await db.query('DELETE FROM leads WHERE lead_id = $1', [leadId]);
-    await db.query('COMMIT');
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }
 
 const GRPC_NOT_FOUND = 5;

@@ -2,6 +2,7 @@
 // Counting rules: docs/reports.md. Four queries run in parallel (period counts, enrolment cohort, MQL
 // cohort, rejection reasons), each aggregated with GROUPING SETS into the totals, the split by campaign,
 // the split by source/UTM and the weekly series; the rows are merged here by group.
+import { withTransaction } from '../db/transaction';
 import type { Pool, QueryResultRow } from 'pg';
 
 export const DEFAULT_MQL_TO_SQL_BENCHMARK = 0.3;
@@ -218,21 +219,15 @@ function metricsOf(r: MetricsRow | undefined, reasons: { reason: string; count: 
 
 export async function funnelReport(pool: Pool, q: FunnelQuery, benchmark = DEFAULT_MQL_TO_SQL_BENCHMARK): Promise<FunnelReport> {
   const params = [q.from.toISOString(), q.to.toISOString(), q.campaignId ?? null, q.source ?? null, q.tz];
-  const run = async <R extends QueryResultRow>(sql: string): Promise<R[]> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
-      const { rows } = await client.query<R>(sql, params);
-      await client.query('COMMIT');
-      return rows;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  };
+  const run = <R extends QueryResultRow>(sql: string): Promise<R[]> =>
+    withTransaction(
+      pool,
+      async (client) => {
+        await client.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
+        return (await client.query<R>(sql, params)).rows;
+      },
+      { readOnly: true },
+    );
   const [counts, enrolled, handoffs, reasonRows] = await Promise.all([
     run<GroupCols & Record<string, number>>(COUNTS_SQL),
     run<GroupCols & Record<string, number>>(ENROLLED_SQL),
