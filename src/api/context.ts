@@ -1,17 +1,11 @@
 // What the routes need, and small shared pieces of the route definitions.
-import type { Client } from '@temporalio/client';
-import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { ApiKey } from '../config';
+import type { IntakeDeps } from '../leads/intake';
 import type { ApiMetrics } from './metrics';
 import { errorSchema } from './errors';
 
-export interface ApiDeps {
-  pool: Pool;
-  client: Client;
-  taskQueue: string;
-  /** False against a Temporal server without the project's search attributes. */
-  searchAttributes: boolean;
+export interface ApiDeps extends IntakeDeps {
   apiKeys: readonly ApiKey[];
   /** Without it the public /t and /u routes answer 404 (no token can verify). */
   trackingSecret?: string;

@@ -1,7 +1,7 @@
 // Behaviour events: one for a lead, or a batch of up to 500 addressed by lead id or email.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordEvent, UnknownLeadError } from '../../leads/intake';
+import { recordEvent, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
 import { email } from '../../schemas/common';
 import { normalizeEmail } from '../../schemas/common';
 import { engagementEventSchema } from '../../schemas/lead';
@@ -30,7 +30,8 @@ const itemResult = z.object({
 const STANDARD_TYPES = 'email_open, email_click, page_view (properties.page, e.g. pricing), content_download, webinar_registered, webinar_attended, form_submit, demo_request';
 
 export function eventRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
-  const deps = { pool: ctx.pool, client: ctx.client, taskQueue: ctx.taskQueue, searchAttributes: ctx.searchAttributes };
+  // The route context carries everything intake needs.
+  const deps: IntakeDeps = ctx;
   return async (app) => {
     app.post('/v1/leads/:leadId/events', {
       config: { access: ['marketing'] },

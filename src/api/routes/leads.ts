@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { resolveLeadConfig } from '../../catalog/store';
 import type { LeadView } from '../../domain/view';
 import { STAGES } from '../../domain/types';
-import { enrollLead, eraseLead, unsubscribeLead, UnknownLeadError } from '../../leads/intake';
+import { enrollLead, eraseLead, unsubscribeLead, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
 import { enrollLeadSchema } from '../../schemas/lead';
 import { loadTransitions } from '../../leads/transitions';
 import { workflowIdFor } from '../../temporal/client';
@@ -145,7 +145,8 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
-  const deps = { pool: ctx.pool, client: ctx.client, taskQueue: ctx.taskQueue, searchAttributes: ctx.searchAttributes };
+  // The route context carries everything intake needs.
+  const deps: IntakeDeps = ctx;
 
   async function loadRow(leadId: string): Promise<LeadRow> {
     if (!UUID_RE.test(leadId)) throw new UnknownLeadError(leadId);

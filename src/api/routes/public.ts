@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordEvent, unsubscribeLead, UnknownLeadError } from '../../leads/intake';
+import { recordEvent, unsubscribeLead, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
 import { MAX_TOKEN_LENGTH, verifyToken } from '../../mail/tokens';
 import { ApiError } from '../errors';
 import type { RouteContext } from '../context';
@@ -20,7 +20,8 @@ const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`;
 
 export function publicRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
-  const deps = { pool: ctx.pool, client: ctx.client, taskQueue: ctx.taskQueue, searchAttributes: ctx.searchAttributes };
+  // The route context carries everything intake needs.
+  const deps: IntakeDeps = ctx;
   const verify = <K extends 'open' | 'click' | 'unsubscribe'>(kind: K, token: string) => {
     const found = ctx.trackingSecret ? verifyToken(ctx.trackingSecret, kind, token) : null;
     if (!found) throw noSuchLink();
