@@ -42,6 +42,18 @@ const envSchema = z.object({
   TRACKING_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
   TEMPORAL_UI_URL: url(['http:', 'https:']).optional(),
+  REPORT_TIME_ZONE: z
+    .string()
+    .trim()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone, e.g. Asia/Tokyo')
+    .default('UTC'),
 });
 
 export const API_ROLES = ['marketing', 'sales', 'ops'] as const;
@@ -84,6 +96,8 @@ export interface Config {
   publicBaseUrl: string | undefined;
   /** Base URL of the Temporal Web UI, for links to a lead's workflow. */
   temporalUiUrl: string | undefined;
+  /** Zone of report days and weeks; the pre-aggregated funnel is kept in it (docs/reports.md). */
+  reportTimeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -112,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trackingSecret: e.TRACKING_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
+    reportTimeZone: e.REPORT_TIME_ZONE,
   };
 }

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   }
   const pool = createPool(databaseUrl);
   stops.unshift(() => pool.end());
-  await migrate(pool, (line) => say(`migrate: ${line}`));
+  await migrate(pool, (line) => say(`migrate: ${line}`), { reportTimeZone: config.reportTimeZone });
 
   let temporalAddress = config.temporal.address;
   let temporalUi = process.env.TEMPORAL_UI_URL ?? '(your Temporal UI)';
@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     trackingSecret,
     publicBaseUrl,
     temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
+    reportTimeZone: config.reportTimeZone,
   });
   await app.listen({ port: apiPort, host: '127.0.0.1' });
   stops.unshift(() => app.close());

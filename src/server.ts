@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       trackingSecret: config.trackingSecret,
       publicBaseUrl: config.publicBaseUrl,
       temporalUiUrl: config.temporalUiUrl,
+      reportTimeZone: config.reportTimeZone,
     },
     { logger: { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } },
   );

@@ -11,6 +11,8 @@ export interface ApiDeps extends IntakeDeps {
   trackingSecret?: string;
   publicBaseUrl?: string;
   temporalUiUrl?: string;
+  /** Default zone of report weeks and date-only bounds (REPORT_TIME_ZONE). */
+  reportTimeZone?: string;
 }
 
 export interface RouteContext extends ApiDeps {

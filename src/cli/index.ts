@@ -69,19 +69,20 @@ export function buildProgram(): Command {
   program
     .command('report')
     .description('the funnel (leads, MQLs, SQLs, conversion, SLA compliance, rejection reasons, weekly) as a table')
-    .option('--from <date>', 'start (ISO date or time; default: 12 weeks ago)')
-    .option('--to <date>', 'end, exclusive (default: now)')
+    .option('--from <date>', 'start: a date (local midnight in --tz) or an ISO time; default: 12 weeks before --to')
+    .option('--to <date>', 'end, exclusive; default: the end of today')
     .option('--campaign <id>', 'only this campaign')
     .option('--source <source>', 'only this lead source')
-    .option('--tz <zone>', 'IANA time zone of the weekly buckets', 'Asia/Tokyo')
+    .option('--tz <zone>', 'IANA time zone of the weekly buckets and dates (default: REPORT_TIME_ZONE, else UTC)')
     .option('--json', 'print JSON (the same document as GET /v1/reports/funnel)')
-    .action(async (opts: { from?: string; to?: string; campaign?: string; source?: string; tz: string; json?: boolean }) => {
-      if (!isTimeZone(opts.tz)) throw new CliError(`--tz: unknown time zone '${opts.tz}'`);
-      const range = resolveRange(opts.from, opts.to, new Date());
+    .action(async (opts: { from?: string; to?: string; campaign?: string; source?: string; tz?: string; json?: boolean }) => {
+      const tz = opts.tz ?? (process.env.REPORT_TIME_ZONE || 'UTC');
+      if (!isTimeZone(tz)) throw new CliError(`--tz: unknown time zone '${tz}'`);
+      const range = resolveRange(opts.from, opts.to, new Date(), tz);
       if ('error' in range) throw new CliError(range.error);
       const ctx = await openContext({ temporal: false });
       try {
-        const report = await funnelReport(ctx.pool, { ...range, tz: opts.tz, ...(opts.campaign ? { campaignId: opts.campaign } : {}), ...(opts.source ? { source: opts.source } : {}) });
+        const report = await funnelReport(ctx.pool, { ...range, tz, ...(opts.campaign ? { campaignId: opts.campaign } : {}), ...(opts.source ? { source: opts.source } : {}) });
         process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatFunnel(report)}\n`);
       } finally {
         await ctx.close();

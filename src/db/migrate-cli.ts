@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by migrate']);
   const pool = createPool(config.databaseUrl);
   try {
-    const applied = await migrate(pool, (line) => console.log(`[migrate] ${line}`));
+    const applied = await migrate(pool, (line) => console.log(`[migrate] ${line}`), { reportTimeZone: config.reportTimeZone });
     console.log(applied.length ? `[migrate] ${applied.length} migration(s) applied` : '[migrate] database is up to date');
   } finally {
     await pool.end();

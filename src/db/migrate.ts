@@ -8,7 +8,12 @@ import { seedCatalog } from '../catalog/seed';
 const MIGRATIONS_DIR = join(__dirname, 'migrations');
 const LOCK_KEY = 74_021_001;
 
-export async function migrate(pool: Pool, log: (line: string) => void = () => {}): Promise<string[]> {
+export interface MigrateOptions {
+  /** REPORT_TIME_ZONE: the zone the pre-aggregated funnel is kept in; a change rebuilds it. */
+  reportTimeZone?: string;
+}
+
+export async function migrate(pool: Pool, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<string[]> {
   const client = await pool.connect();
   const applied: string[] = [];
   try {
@@ -33,6 +38,21 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => {}
       }
       applied.push(file);
       log(`applied ${file}`);
+    }
+    if (options.reportTimeZone) {
+      const { rows } = await client.query<{ time_zone: string }>('SELECT time_zone FROM report_settings');
+      if (rows[0]?.time_zone !== options.reportTimeZone) {
+        await client.query('BEGIN');
+        try {
+          await client.query('UPDATE report_settings SET time_zone = $1', [options.reportTimeZone]);
+          await client.query('SELECT funnel_rebuild()');
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+        log(`report time zone set to ${options.reportTimeZone} (funnel rollups rebuilt)`);
+      }
     }
     // The shipped `default` campaign and scoring model exist after every migrate (never overwritten).
     for (const entry of await seedCatalog(client)) log(`seeded ${entry}`);

@@ -3,6 +3,7 @@
 // cohort, rejection reasons), each aggregated with GROUPING SETS into the totals, the split by campaign,
 // the split by source/UTM and the weekly series; the rows are merged here by group.
 import { withTransaction } from '../db/transaction';
+import { parseReportBound, startOfLocalDayAfter } from './local-day';
 import type { Pool, QueryResultRow } from 'pg';
 
 export const DEFAULT_MQL_TO_SQL_BENCHMARK = 0.3;
@@ -61,14 +62,17 @@ export function ratio(count: number, of: number): Ratio {
   return { of, count, rate: of > 0 ? Math.round((count / of) * 10_000) / 10_000 : null };
 }
 
-/** The report period: defaults to the DEFAULT_RANGE_DAYS before `now`; refuses an empty or huge range. */
-export function resolveRange(from: string | undefined, to: string | undefined, now: Date): { from: Date; to: Date } | { error: string } {
-  const toDate = to ? new Date(to) : now;
-  const fromDate = from ? new Date(from) : new Date(toDate.getTime() - DEFAULT_RANGE_DAYS * 86_400_000);
+/**
+ * The report period in `tz`: a date alone means local midnight there. Without bounds, the
+ * DEFAULT_RANGE_DAYS whole local days up to and including today. Refuses an empty or huge range.
+ */
+export function resolveRange(from: string | undefined, to: string | undefined, now: Date, tz = 'UTC'): { from: Date; to: Date } | { error: string } {
+  const toDate = to ? parseReportBound(to, tz) : startOfLocalDayAfter(now, tz);
   if (Number.isNaN(toDate.getTime())) return { error: 'to: not a date' };
+  const fromDate = from ? parseReportBound(from, tz) : startOfLocalDayAfter(toDate, tz, -DEFAULT_RANGE_DAYS);
   if (Number.isNaN(fromDate.getTime())) return { error: 'from: not a date' };
   if (fromDate.getTime() >= toDate.getTime()) return { error: 'from: must be before to' };
-  if (toDate.getTime() - fromDate.getTime() > MAX_RANGE_DAYS * 86_400_000) return { error: `from: the range may not exceed ${MAX_RANGE_DAYS} days` };
+  if (toDate.getTime() - fromDate.getTime() > MAX_RANGE_DAYS * 86_400_000 + 3_600_000) return { error: `from: the range may not exceed ${MAX_RANGE_DAYS} days` };
   return { from: fromDate, to: toDate };
 }
 
@@ -217,56 +221,101 @@ function metricsOf(r: MetricsRow | undefined, reasons: { reason: string; count: 
   };
 }
 
-export async function funnelReport(pool: Pool, q: FunnelQuery, benchmark = DEFAULT_MQL_TO_SQL_BENCHMARK): Promise<FunnelReport> {
+// The same metrics from the pre-aggregated tables (migration 004): whole local days in the rollup's zone.
+const ROLLUP_DAYS = `d.day >= ($1::timestamptz AT TIME ZONE $5)::date AND d.day < ($2::timestamptz AT TIME ZONE $5)::date`;
+const ROLLUP_FILTERS = `($3::text IS NULL OR d.campaign_id = $3) AND ($4::text IS NULL OR d.source = $4)`;
+// A row whose counts all went back to zero (its leads were erased) is no group at all.
+const ROLLUP_METRICS = ['enrolled', 'mql', 'contacted', 'accepted', 'sla_breached', 'recycled', 'disqualified', 'became_mql', 'mql_to_sql', 'contacted_cohort', 'sla_settled', 'within_sla'];
+const ROLLUP_NONZERO = `(${ROLLUP_METRICS.map((m) => `d.${m} <> 0`).join(' OR ')})`;
+const ROLLUP_SQL = `
+  SELECT ${GROUP_COLS},
+         sum(enrolled)::int AS enrolled, sum(became_mql)::int AS leads_to_mql,
+         sum(mql)::int AS mqls, sum(mql)::int AS mql_cohort, sum(contacted)::int AS contacted, sum(accepted)::int AS sqls,
+         sum(recycled)::int AS recycled, sum(disqualified)::int AS disqualified, sum(sla_breached)::int AS sla_breaches,
+         sum(mql_to_sql)::int AS mql_to_sql, sum(contacted_cohort)::int AS contacted_cohort,
+         sum(sla_settled)::int AS sla_settled, sum(within_sla)::int AS within_sla
+    FROM (SELECT d.*, date_trunc('week', d.day)::date AS week FROM funnel_daily d
+           WHERE ${ROLLUP_DAYS} AND ${ROLLUP_FILTERS} AND ${ROLLUP_NONZERO}) f
+   GROUP BY ${GROUPS}`;
+const ROLLUP_REASONS_SQL = `
+  SELECT ${GROUP_COLS}, reason, sum(n)::int AS count
+    FROM (SELECT d.*, date_trunc('week', d.day)::date AS week FROM funnel_daily_rejections d
+           WHERE ${ROLLUP_DAYS} AND ${ROLLUP_FILTERS} AND d.n <> 0) f
+   GROUP BY reason, ${GROUPS}`;
+const ROLLUP_CONTACT_TIMES_SQL = `
+  SELECT ${GROUP_COLS},
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_s) AS median_s,
+         percentile_cont(0.9) WITHIN GROUP (ORDER BY contact_s) AS p90_s
+    FROM (SELECT h.campaign_id, h.source, h.utm_source, h.utm_medium, h.utm_campaign, ${WEEK('h.mql_at')} AS week, h.contact_s
+            FROM funnel_handoffs h
+           WHERE h.mql_at >= $1 AND h.mql_at < $2 AND ($3::text IS NULL OR h.campaign_id = $3) AND ($4::text IS NULL OR h.source = $4)) f
+   GROUP BY ${GROUPS}`;
+// The rollup answers when the report's zone is the rollup's and the range is whole local days there.
+const ROLLUP_FITS_SQL = `
+  SELECT s.time_zone = $3 AND $1::timestamptz = date_trunc('day', $1::timestamptz, $3)
+                          AND $2::timestamptz = date_trunc('day', $2::timestamptz, $3) AS fits
+    FROM report_settings s`;
+
+/** Where the numbers come from: the pre-aggregated tables, the transitions, or whichever fits (auto). */
+export type FunnelSource = 'auto' | 'rollup' | 'transitions';
+
+export async function funnelReport(pool: Pool, q: FunnelQuery, benchmark = DEFAULT_MQL_TO_SQL_BENCHMARK, from: FunnelSource = 'auto'): Promise<FunnelReport> {
   const params = [q.from.toISOString(), q.to.toISOString(), q.campaignId ?? null, q.source ?? null, q.tz];
-  const run = <R extends QueryResultRow>(sql: string): Promise<R[]> =>
+  const run = <R extends QueryResultRow>(sql: string, values: unknown[] = params): Promise<R[]> =>
     withTransaction(
       pool,
       async (client) => {
         await client.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
-        return (await client.query<R>(sql, params)).rows;
+        return (await client.query<R>(sql, values)).rows;
       },
       { readOnly: true },
     );
-  const [counts, enrolled, handoffs, reasonRows] = await Promise.all([
-    run<GroupCols & Record<string, number>>(COUNTS_SQL),
-    run<GroupCols & Record<string, number>>(ENROLLED_SQL),
-    run<GroupCols & Record<string, number | null>>(HANDOFFS_SQL),
-    run<GroupCols & { reason: string; count: number }>(REASONS_SQL),
-  ]);
-  // One row per group, merged from the three queries (a group may be missing from some of them).
+  const useRollup = from === 'rollup' || (from === 'auto' && (await run<{ fits: boolean }>(ROLLUP_FITS_SQL, [params[0], params[1], q.tz]))[0]?.fits === true);
+  const [parts, reasonRows] = useRollup
+    ? await Promise.all([
+        Promise.all([run<GroupCols & Record<string, number>>(ROLLUP_SQL), run<GroupCols & Record<string, number | null>>(ROLLUP_CONTACT_TIMES_SQL)]),
+        run<GroupCols & { reason: string; count: number }>(ROLLUP_REASONS_SQL),
+      ])
+    : await Promise.all([
+        Promise.all([
+          run<GroupCols & Record<string, number>>(COUNTS_SQL),
+          run<GroupCols & Record<string, number>>(ENROLLED_SQL),
+          run<GroupCols & Record<string, number | null>>(HANDOFFS_SQL),
+        ]),
+        run<GroupCols & { reason: string; count: number }>(REASONS_SQL),
+      ]);
+  // One row per group, merged from the queries (a group may be missing from some of them).
   const merged = new Map<string, MetricsRow>();
-  for (const part of [counts, enrolled, handoffs] as (GroupCols & Record<string, unknown>)[][]) {
+  for (const part of parts as (GroupCols & Record<string, unknown>)[][]) {
     for (const r of part) {
       const k = keyOf(r);
       merged.set(k, { ...(merged.get(k) ?? {}), ...r } as MetricsRow);
     }
   }
-  const metrics = { rows: [...merged.values()].map((r) => ({ ...r, leads: r.enrolled ?? 0 })) };
-  const reasons = { rows: reasonRows };
+  const rows = [...merged.values()].map((r) => ({ ...r, leads: r.enrolled ?? 0 }));
   const reasonsBy = new Map<string, { reason: string; count: number }[]>();
-  for (const r of reasons.rows) {
+  for (const r of reasonRows) {
     const k = keyOf(r);
     reasonsBy.set(k, [...(reasonsBy.get(k) ?? []), { reason: r.reason, count: r.count }]);
   }
   const of = (r: MetricsRow) => metricsOf(r, reasonsBy.get(keyOf(r)) ?? []);
-  const totalsRow = metrics.rows.find((r) => r.set === SET_TOTALS);
-  const totals = metricsOf(totalsRow, totalsRow ? reasonsBy.get(keyOf(totalsRow)) ?? [] : []);
+  const totalsRow = rows.find((r) => r.set === SET_TOTALS);
+  const totals = totalsRow ? of(totalsRow) : emptyMetrics();
   const rate = totals.mqlToSql.rate;
   return {
     range: { from: q.from.toISOString(), to: q.to.toISOString(), tz: q.tz },
     filters: { campaignId: q.campaignId ?? null, source: q.source ?? null },
     benchmark: { mqlToSql: benchmark, met: rate === null ? null : rate >= benchmark },
     totals,
-    byCampaign: metrics.rows
+    byCampaign: rows
       .filter((r) => r.set === SET_CAMPAIGN)
       .map((r) => ({ campaignId: r.campaign_id as string, ...of(r) }))
       .sort((a, b) => b.mqls - a.mqls || b.leads - a.leads || a.campaignId.localeCompare(b.campaignId)),
-    bySource: metrics.rows
+    bySource: rows
       .filter((r) => r.set === SET_SOURCE)
       .map((r) => ({ source: r.source, utmSource: r.utm_source, utmMedium: r.utm_medium, utmCampaign: r.utm_campaign, ...of(r) }))
       .sort((a, b) => b.mqls - a.mqls || b.leads - a.leads || JSON.stringify([a.source, a.utmSource, a.utmMedium, a.utmCampaign]).localeCompare(JSON.stringify([b.source, b.utmSource, b.utmMedium, b.utmCampaign]))),
-    weekly: metrics.rows
+    weekly: rows
       .filter((r) => r.set === SET_WEEK)
       .map((r) => ({ week: r.week as string, ...of(r) }))
       .sort((a, b) => a.week.localeCompare(b.week)),
@@ -274,4 +323,12 @@ export async function funnelReport(pool: Pool, q: FunnelQuery, benchmark = DEFAU
 }
 
 /** The queries, for EXPLAIN and benchmarks. */
-export const FUNNEL_SQL = { counts: COUNTS_SQL, enrolled: ENROLLED_SQL, handoffs: HANDOFFS_SQL, reasons: REASONS_SQL } as const;
+export const FUNNEL_SQL = {
+  counts: COUNTS_SQL,
+  enrolled: ENROLLED_SQL,
+  handoffs: HANDOFFS_SQL,
+  reasons: REASONS_SQL,
+  rollup: ROLLUP_SQL,
+  rollupReasons: ROLLUP_REASONS_SQL,
+  rollupContactTimes: ROLLUP_CONTACT_TIMES_SQL,
+} as const;

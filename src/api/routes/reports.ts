@@ -41,7 +41,7 @@ const funnelQuery = z.strictObject({
   to: z.string().max(40).optional().describe('end of the period (exclusive); default: now'),
   campaignId: z.string().trim().min(1).max(64).optional(),
   source: z.string().trim().min(1).max(100).optional(),
-  tz: z.string().max(64).default('UTC').describe('IANA time zone of the weekly buckets (weeks start on Monday), e.g. Asia/Tokyo'),
+  tz: z.string().max(64).optional().describe('IANA time zone of the weekly buckets (weeks start on Monday) and of date-only bounds, e.g. Asia/Tokyo; default REPORT_TIME_ZONE'),
   benchmark: z.coerce.number().min(0).max(1).default(DEFAULT_MQL_TO_SQL_BENCHMARK).describe('MQL→SQL rate called good (default 0.3)'),
 });
 
@@ -91,13 +91,14 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       },
       handler: async (request) => {
         const q = request.query;
-        const range = resolveRange(q.from, q.to, new Date());
+        const tz = q.tz ?? ctx.reportTimeZone ?? 'UTC';
+        if (!isTimeZone(tz)) throw new ApiError(400, 'validation_failed', 'tz: not a time zone', [{ in: 'querystring', field: 'tz', message: 'not a time zone' }]);
+        const range = resolveRange(q.from, q.to, new Date(), tz);
         if ('error' in range) {
           const [field, ...rest] = range.error.split(': ');
           throw new ApiError(400, 'validation_failed', range.error, [{ in: 'querystring', field, message: rest.join(': ') }]);
         }
-        if (!isTimeZone(q.tz)) throw new ApiError(400, 'validation_failed', 'tz: not a time zone', [{ in: 'querystring', field: 'tz', message: 'not a time zone' }]);
-        return funnelReport(ctx.pool, { ...range, campaignId: q.campaignId, source: q.source, tz: q.tz }, q.benchmark);
+        return funnelReport(ctx.pool, { ...range, campaignId: q.campaignId, source: q.source, tz }, q.benchmark);
       },
     });
 
