@@ -11,6 +11,7 @@ import { errorBody, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
 import { MAX_TOKEN_LENGTH } from '../mail/tokens';
 import { catalogRoutes } from './routes/catalog';
+import { whatIfRoutes } from './routes/what-if';
 import { eventRoutes } from './routes/events';
 import { leadRoutes } from './routes/leads';
 import { opsRoutes } from './routes/ops';
@@ -89,6 +90,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(eventRoutes(ctx));
   await app.register(salesRoutes(ctx));
   await app.register(catalogRoutes(ctx));
+  await app.register(whatIfRoutes(ctx));
   await app.register(publicRoutes(ctx));
   await app.register(reportRoutes(ctx));
 

@@ -1,0 +1,218 @@
+// What-if re-scoring: the stored event logs of existing leads scored with a candidate model and with
+// the model each lead runs on, by the same pure `score` the workflow uses. Leads are read in pages of
+// PAGE_SIZE (keyset on lead_id), so a large filter never sits in memory at once.
+import type { Pool } from 'pg';
+import { getScoringModel } from '../catalog/store';
+import { score, type ScorableEvent } from '../domain/scoring';
+import type { LeadAttributes, ScoringModel, Stage } from '../domain/types';
+
+export const PAGE_SIZE = 500;
+export const MAX_CHANGES_LISTED = 100;
+
+export interface WhatIfFilter {
+  campaignId?: string;
+  stage?: Stage;
+  /** Only leads enrolled at or after this instant. */
+  since?: Date;
+}
+
+export interface WhatIfChange {
+  leadId: string;
+  stage: Stage;
+  current: { score: number; isMql: boolean };
+  candidate: { score: number; isMql: boolean };
+}
+
+/** One sales outcome (accepted, or rejected/disqualified with a reason): how each model scored those handoffs. */
+export interface OutcomeComparison {
+  outcome: string;
+  handoffs: number;
+  current: { mql: number; meanScore: number };
+  candidate: { mql: number; meanScore: number };
+}
+
+export interface WhatIfResult {
+  modelId: string;
+  asOf: string;
+  leadsEvaluated: number;
+  /** Leads that are an MQL by score now, with the model they run on vs. with the candidate. */
+  mql: { current: number; candidate: number };
+  changes: { becomeMql: number; stopBeingMql: number; scoreChanged: number; listed: WhatIfChange[]; truncated: boolean };
+  /** Past handoffs that sales accepted or rejected, scored at the moment they became an MQL. */
+  outcomes: OutcomeComparison[];
+}
+
+/** What the pure comparison needs of one lead: its attributes, events and cycles (from lead_transitions). */
+export interface LeadRecord {
+  leadId: string;
+  stage: Stage;
+  attributes: LeadAttributes;
+  events: ScorableEvent[];
+  /** Start of the current cycle's behaviour (the last return from recycling), if any. */
+  behaviorSince?: number;
+  /** Handoffs sales decided: the MQL instant, the start of that cycle's behaviour, and the outcome. */
+  decided: { mqlAt: number; since?: number; outcome: string }[];
+}
+
+/** Accumulates the comparison page by page; `result()` at the end. Pure: no I/O. */
+export class WhatIfTally {
+  private evaluated = 0;
+  private mqlCurrent = 0;
+  private mqlCandidate = 0;
+  private become = 0;
+  private stop = 0;
+  private changed = 0;
+  private readonly listed: WhatIfChange[] = [];
+  private readonly outcomes = new Map<string, { handoffs: number; cur: number; cand: number; curSum: number; candSum: number }>();
+
+  constructor(
+    private readonly candidate: ScoringModel,
+    private readonly now: number,
+  ) {}
+
+  add(lead: LeadRecord, current: ScoringModel): void {
+    this.evaluated++;
+    const options = lead.behaviorSince === undefined ? {} : { since: lead.behaviorSince };
+    const a = score(current, lead.attributes, lead.events, this.now, options);
+    const b = score(this.candidate, lead.attributes, lead.events, this.now, options);
+    if (a.isMql) this.mqlCurrent++;
+    if (b.isMql) this.mqlCandidate++;
+    if (!a.isMql && b.isMql) this.become++;
+    if (a.isMql && !b.isMql) this.stop++;
+    if (a.total !== b.total || a.isMql !== b.isMql) {
+      this.changed++;
+      if (this.listed.length < MAX_CHANGES_LISTED) {
+        this.listed.push({ leadId: lead.leadId, stage: lead.stage, current: { score: a.total, isMql: a.isMql }, candidate: { score: b.total, isMql: b.isMql } });
+      }
+    }
+    for (const d of lead.decided) {
+      const at = d.since === undefined ? {} : { since: d.since };
+      const x = score(current, lead.attributes, lead.events, d.mqlAt, at);
+      const y = score(this.candidate, lead.attributes, lead.events, d.mqlAt, at);
+      const o = this.outcomes.get(d.outcome) ?? { handoffs: 0, cur: 0, cand: 0, curSum: 0, candSum: 0 };
+      o.handoffs++;
+      o.cur += x.isMql ? 1 : 0;
+      o.cand += y.isMql ? 1 : 0;
+      o.curSum += x.total;
+      o.candSum += y.total;
+      this.outcomes.set(d.outcome, o);
+    }
+  }
+
+  result(modelId: string): WhatIfResult {
+    const mean = (sum: number, n: number) => (n === 0 ? 0 : Math.round((sum / n) * 10) / 10);
+    return {
+      modelId,
+      asOf: new Date(this.now).toISOString(),
+      leadsEvaluated: this.evaluated,
+      mql: { current: this.mqlCurrent, candidate: this.mqlCandidate },
+      changes: { becomeMql: this.become, stopBeingMql: this.stop, scoreChanged: this.changed, listed: this.listed, truncated: this.changed > this.listed.length },
+      outcomes: [...this.outcomes.entries()]
+        .map(([outcome, o]) => ({
+          outcome,
+          handoffs: o.handoffs,
+          current: { mql: o.cur, meanScore: mean(o.curSum, o.handoffs) },
+          candidate: { mql: o.cand, meanScore: mean(o.candSum, o.handoffs) },
+        }))
+        .sort((p, q) => (p.outcome === 'accepted' ? -1 : q.outcome === 'accepted' ? 1 : q.handoffs - p.handoffs || p.outcome.localeCompare(q.outcome))),
+    };
+  }
+}
+
+interface LeadRow {
+  lead_id: string;
+  stage: Stage;
+  attributes: LeadAttributes;
+  scoring_model_version: number;
+}
+
+/** Re-scores every lead of model `modelId` that passes the filter; reads PAGE_SIZE leads at a time. */
+export async function whatIf(pool: Pool, modelId: string, candidate: ScoringModel, filter: WhatIfFilter, now = Date.now(), pageSize = PAGE_SIZE): Promise<WhatIfResult> {
+  const tally = new WhatIfTally(candidate, now);
+  const models = new Map<number, ScoringModel>();
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows: leads } = await pool.query<LeadRow>(
+      `SELECT lead_id, stage, attributes, scoring_model_version FROM leads
+        WHERE scoring_model_id = $1 AND lead_id > $2
+          AND ($3::text IS NULL OR campaign_id = $3) AND ($4::text IS NULL OR stage = $4) AND ($5::timestamptz IS NULL OR created_at >= $5)
+        ORDER BY lead_id LIMIT $6`,
+      [modelId, after, filter.campaignId ?? null, filter.stage ?? null, filter.since?.toISOString() ?? null, pageSize],
+    );
+    if (leads.length === 0) break;
+    after = leads[leads.length - 1]!.lead_id;
+    const ids = leads.map((l) => l.lead_id);
+    const [events, transitions] = await Promise.all([
+      pool.query<{ lead_id: string; event_id: string; type: string; at: string; properties: ScorableEvent['properties'] }>(
+        `SELECT lead_id, event_id, type, (extract(epoch FROM occurred_at) * 1000)::bigint AS at, properties
+           FROM lead_events WHERE lead_id = ANY ($1) AND occurred_at <= to_timestamp($2 / 1000.0)`,
+        [ids, now],
+      ),
+      pool.query<{ lead_id: string; cycle: number; reason: string; rejection_reason: string | null; at: string }>(
+        `SELECT lead_id, cycle, reason, rejection_reason, (extract(epoch FROM occurred_at) * 1000)::bigint AS at
+           FROM lead_transitions
+          WHERE lead_id = ANY ($1) AND reason IN ('mql', 'accepted', 'rejected', 'disqualified', 'recycle_period_over')
+          ORDER BY lead_id, seq`,
+        [ids],
+      ),
+    ]);
+    const eventsBy = groupBy(events.rows, (e) => e.lead_id);
+    const transitionsBy = groupBy(transitions.rows, (t) => t.lead_id);
+    for (const lead of leads) {
+      let model = models.get(lead.scoring_model_version);
+      if (!model) {
+        model = (await getScoringModel(pool, modelId, lead.scoring_model_version)) ?? undefined;
+        if (!model) continue; // a version that no longer exists cannot be compared (versions are never deleted)
+        models.set(lead.scoring_model_version, model);
+      }
+      tally.add(
+        {
+          leadId: lead.lead_id,
+          stage: lead.stage,
+          attributes: lead.attributes ?? {},
+          events: (eventsBy.get(lead.lead_id) ?? []).map((e) => ({ eventId: e.event_id, type: e.type, at: Number(e.at), properties: e.properties ?? {} })),
+          ...cyclesOf(transitionsBy.get(lead.lead_id) ?? []),
+        },
+        model,
+      );
+    }
+    if (leads.length < pageSize) break;
+  }
+  return tally.result(modelId);
+}
+
+/** The current cycle's start and the decided handoffs, from a lead's transitions in order. */
+export function cyclesOf(transitions: { cycle: number; reason: string; rejection_reason: string | null; at: string | number }[]): Pick<LeadRecord, 'behaviorSince' | 'decided'> {
+  const cycleStart = new Map<number, number>();
+  const mqlAt = new Map<number, number>();
+  const decided: LeadRecord['decided'] = [];
+  let behaviorSince: number | undefined;
+  for (const t of transitions) {
+    const at = Number(t.at);
+    if (t.reason === 'recycle_period_over') {
+      cycleStart.set(t.cycle, at);
+      behaviorSince = at;
+    } else if (t.reason === 'mql') {
+      if (!mqlAt.has(t.cycle)) mqlAt.set(t.cycle, at);
+    } else {
+      const mql = mqlAt.get(t.cycle);
+      if (mql === undefined) continue;
+      const since = cycleStart.get(t.cycle);
+      const outcome = t.reason === 'accepted' ? 'accepted' : `${t.reason}:${t.rejection_reason ?? 'unspecified'}`;
+      decided.push({ mqlAt: mql, ...(since === undefined ? {} : { since }), outcome });
+      mqlAt.delete(t.cycle);
+    }
+  }
+  return { ...(behaviorSince === undefined ? {} : { behaviorSince }), decided };
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}
