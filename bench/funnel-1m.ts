@@ -14,7 +14,7 @@ import type { Pool } from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { createPool } from '../src/db/pool';
-import { funnelReport, type FunnelQuery, type FunnelSource } from '../src/reports/funnel';
+import { FUNNEL_SQL, funnelReport, type FunnelQuery, type FunnelSource } from '../src/reports/funnel';
 import { freePort } from '../test/support/free-port';
 import { randomFunnel } from '../test/support/random-funnel';
 
@@ -135,6 +135,14 @@ async function main(): Promise<void> {
       const rollup = await timeIt(runs, report('rollup'));
       const direct = await timeIt(runs, report('transitions'));
       results.push({ case: name, rollupMs: rollup.medianMs, directMs: direct.medianMs, speedup: +(direct.medianMs / Math.max(rollup.medianMs, 1)).toFixed(1), sameNumbers: same, mqls: a.totals.mqls });
+    }
+
+    if (process.argv.includes('--explain')) {
+      const params = [year.from.toISOString(), year.to.toISOString(), null, null, year.tz];
+      for (const [name, sql] of Object.entries(FUNNEL_SQL)) {
+        const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+        console.log(`\n--- ${name} ---\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+      }
     }
 
     const perRowWith = await singleRowInserts(pool, 2_000);

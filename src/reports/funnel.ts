@@ -248,7 +248,7 @@ const ROLLUP_CONTACT_TIMES_SQL = `
          percentile_cont(0.9) WITHIN GROUP (ORDER BY contact_s) AS p90_s
     FROM (SELECT h.campaign_id, h.source, h.utm_source, h.utm_medium, h.utm_campaign, ${WEEK('h.mql_at')} AS week, h.contact_s
             FROM funnel_handoffs h
-           WHERE h.mql_at >= $1 AND h.mql_at < $2 AND ($3::text IS NULL OR h.campaign_id = $3) AND ($4::text IS NULL OR h.source = $4)) f
+           WHERE h.mql_at >= $1 AND h.mql_at < $2 AND h.contact_s IS NOT NULL AND ($3::text IS NULL OR h.campaign_id = $3) AND ($4::text IS NULL OR h.source = $4)) f
    GROUP BY ${GROUPS}`;
 // The rollup answers when the report's zone is the rollup's and the range is whole local days there.
 const ROLLUP_FITS_SQL = `
