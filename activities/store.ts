@@ -17,6 +17,9 @@ export interface ContactRow {
   email: string;
   name: string | null;
   company: string | null;
+  title: string | null;
+  /** Fit attributes as stored at intake (templates may use them). */
+  attributes: Record<string, unknown>;
   unsubscribed: boolean;
   bounced: boolean;
 }
@@ -50,8 +53,8 @@ export async function recordTransitionRow(pool: Pool, leadId: string, t: Transit
 }
 
 export async function loadContact(pool: Pool, leadId: string): Promise<ContactRow | null> {
-  const { rows } = await pool.query<{ email: string; name: string | null; company: string | null; unsubscribed: boolean; bounced: boolean }>(
-    `SELECT email, name, company, unsubscribed_at IS NOT NULL AS unsubscribed, email_bounced_at IS NOT NULL AS bounced
+  const { rows } = await pool.query<Omit<ContactRow, 'leadId'>>(
+    `SELECT email, name, company, title, attributes, unsubscribed_at IS NOT NULL AS unsubscribed, email_bounced_at IS NOT NULL AS bounced
        FROM leads WHERE lead_id = $1`,
     [leadId],
   );

@@ -31,8 +31,10 @@ export interface CampaignStep {
   id: string;
   /** Wait before this step, counted from the previous step (or from enrolment for the first). */
   delay: DurationString;
+  /** Handlebars templates (src/mail/templates.ts): subject and body are plain text, html is optional. */
   subject: string;
   body: string;
+  html?: string;
 }
 
 export interface Campaign {

@@ -7,7 +7,8 @@ export const campaignStepSchema = z.strictObject({
   id,
   delay: duration,
   subject: z.string().trim().min(1).max(300),
-  body: z.string().min(1).max(100_000),
+  body: z.string().min(1).max(100_000).describe('plain-text template (Handlebars)'),
+  html: z.string().min(1).max(200_000).optional().describe('HTML template (Handlebars, values HTML-escaped); without it the HTML part is made from the text'),
 });
 
 const steps = z
