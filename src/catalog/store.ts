@@ -34,6 +34,7 @@ export interface StoredCampaign {
   scoringModel: string;
   steps: Campaign['steps'];
   recycleSteps?: Campaign['steps'];
+  sendWindow?: Campaign['sendWindow'];
   policy: HandoffPolicy;
   createdAt: string;
 }
@@ -104,7 +105,7 @@ interface CampaignRow {
   version: number;
   name: string;
   scoring_model_id: string;
-  definition: Pick<Campaign, 'steps' | 'recycleSteps'>;
+  definition: Pick<Campaign, 'steps' | 'recycleSteps' | 'sendWindow'>;
   policy: HandoffPolicy;
   created_at: Date;
 }
@@ -122,6 +123,7 @@ const toCampaign = (row: CampaignRow): StoredCampaign => {
     scoringModel: row.scoring_model_id,
     steps: campaign.steps,
     ...(campaign.recycleSteps ? { recycleSteps: campaign.recycleSteps } : {}),
+    ...(campaign.sendWindow ? { sendWindow: campaign.sendWindow } : {}),
     policy: parsePolicy(row.policy),
     createdAt: row.created_at.toISOString(),
   };
@@ -189,6 +191,7 @@ export async function resolveLeadConfig(db: Queryable, campaignId: string): Prom
       name: campaign.name,
       steps: campaign.steps,
       ...(campaign.recycleSteps ? { recycleSteps: campaign.recycleSteps } : {}),
+      ...(campaign.sendWindow ? { sendWindow: campaign.sendWindow } : {}),
     },
     policy: campaign.policy,
     model: pinnedModel,

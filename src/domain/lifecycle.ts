@@ -3,6 +3,7 @@
 // tooling and the workflow therefore share exactly one implementation of the rules.
 import { durationMs } from './duration';
 import { eventsStillScorable, score, type Score, type ScorableEvent } from './scoring';
+import { leadTimeZone, nextSendTime } from './send-window';
 import type {
   AcceptAction,
   Campaign,
@@ -282,7 +283,9 @@ export function nextWakeup(state: LeadState, config: LeadConfig): Wakeup | null 
       const { dueAt, nextStep, track } = state.nurture;
       const step = stepsOf(config.campaign, track)[nextStep];
       if (dueAt === null || !step) return null;
-      return { at: dueAt, kind: 'nurture', summary: `Nurture: '${step.subject}' (step ${step.id}) in ${step.delay}` };
+      const at = sendTime(state, config, dueAt);
+      const held = at === dueAt ? '' : ` (due ${iso(dueAt)}, held for the send window)`;
+      return { at, kind: 'nurture', summary: `Nurture: '${step.subject}' (step ${step.id}) in ${step.delay}${held}` };
     }
     case 'mql':
       if (state.slaDeadline === null) return null;
@@ -300,6 +303,13 @@ export function nextWakeup(state: LeadState, config: LeadConfig): Wakeup | null 
     default:
       return null;
   }
+}
+
+/** When the next nurture email due at `dueAt` may go: the campaign's send window in the lead's time zone. */
+export function sendTime(state: LeadState, config: LeadConfig, dueAt: number): number {
+  const window = config.campaign.sendWindow;
+  if (!window) return dueAt;
+  return nextSendTime(dueAt, window, leadTimeZone(state.attributes.timezone, window));
 }
 
 /** Deterministic owner choice: a stable hash of the lead picks the first owner, reassignment takes the next. */

@@ -1,5 +1,5 @@
 // What the outside world sees of a lead's workflow state (query, update results, API).
-import { currentScore, type LeadConfig, type LeadState, type Transition } from './lifecycle';
+import { currentScore, sendTime, type LeadConfig, type LeadState, type Transition } from './lifecycle';
 import type { Score } from './scoring';
 import type { Stage } from './types';
 
@@ -20,7 +20,8 @@ export interface LeadView {
   qualificationDeadline: string | null;
   recycleAt: string | null;
   lastRejection: { reason: string; rep?: string; note?: string; at: string } | null;
-  nurture: { nextStep: number; dueAt: string | null };
+  /** dueAt: when the next step falls due; sendAt: when it goes, after the campaign's send window. */
+  nurture: { nextStep: number; dueAt: string | null; sendAt: string | null };
   transitions: (Omit<Transition, 'at'> & { at: string })[];
 }
 
@@ -44,7 +45,7 @@ export function viewOf(state: LeadState, config: LeadConfig, now: number): LeadV
     qualificationDeadline: iso(state.qualificationDeadline),
     recycleAt: iso(state.recycleAt),
     lastRejection: state.lastRejection ? { ...state.lastRejection, at: new Date(state.lastRejection.at).toISOString() } : null,
-    nurture: { nextStep: state.nurture.nextStep, dueAt: iso(state.nurture.dueAt) },
+    nurture: { nextStep: state.nurture.nextStep, dueAt: iso(state.nurture.dueAt), sendAt: state.nurture.dueAt === null ? null : iso(sendTime(state, config, state.nurture.dueAt)) },
     transitions: state.transitions.map((t) => ({ ...t, at: new Date(t.at).toISOString() })),
   };
 }

@@ -36,6 +36,8 @@ export function fitAttributesOf(lead: ReturnType<typeof enrollLeadSchema.parse>)
     industry: lead.industry ?? null,
     country: lead.country ?? null,
     source: lead.source ?? null,
+    // Not personal data on its own; the send window is read in it.
+    timezone: lead.timezone ?? null,
   };
   const attrs: LeadAttributes = { ...(lead.attributes ?? {}) };
   for (const [k, v] of Object.entries(known)) if (v !== null) attrs[k] = v;
