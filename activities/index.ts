@@ -1,6 +1,7 @@
 // The lead workflow's side effects. Each one is idempotent, so Temporal may retry it freely.
 import type { Pool } from 'pg';
-import type { LeadCommand, Transition } from '../src/domain/lifecycle';
+import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
+import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lifecycle';
 import { activityInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
 import { appendToBody, escapeHtml, pixelTag, rewriteHrefs, textToHtml } from '../src/mail/html';
 import { renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
@@ -111,6 +112,16 @@ export function createActivities(deps: ActivityDeps) {
         subject: `SLA missed: first contact by ${args.missedBy} was due ${new Date(args.deadline).toISOString()}`,
         text: [`${args.missedBy} did not contact an MQL within the SLA (breach ${args.breach}).`, outcome, '', `Lead: ${leadLink(args.leadId)}`].join('\n'),
       });
+    },
+
+    /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */
+    async resolveCatalog(input: { campaignId: string }): Promise<LeadConfig | null> {
+      try {
+        return await resolveLeadConfig(deps.pool, input.campaignId);
+      } catch (err) {
+        if (err instanceof UnknownCatalogEntryError) return null;
+        throw err;
+      }
     },
 
     async recordTransition(input: { leadId: string; transition: Transition; snapshot: LeadSnapshot }): Promise<void> {

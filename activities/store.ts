@@ -44,6 +44,15 @@ export async function recordTransitionRow(pool: Pool, leadId: string, t: Transit
             AND $7 >= (SELECT COALESCE(max(seq), 0) FROM lead_transitions WHERE lead_id = $1)`,
         [leadId, snapshot.stage, snapshot.owner, snapshot.score, snapshot.unsubscribed, snapshot.emailBounced, t.seq],
       );
+      // A migration re-pins the lead: the row shows the versions its workflow now runs.
+      if (t.reason === 'migrated' && t.details) {
+        const d = t.details;
+        await client.query(
+          `UPDATE leads SET campaign_version = $2, scoring_model_id = $3, scoring_model_version = $4, shadow_model_id = $5, shadow_model_version = $6
+            WHERE lead_id = $1 AND $7 >= (SELECT COALESCE(max(seq), 0) FROM lead_transitions WHERE lead_id = $1 AND reason = 'migrated')`,
+          [leadId, d.toCampaignVersion, d.toModelId, d.toModelVersion, d.toShadowModelId ?? null, d.toShadowModelVersion ?? null, t.seq],
+        );
+      }
     });
   } catch (err) {
     // The lead row is gone (erased on request): there is nothing left to record, and retrying cannot help.

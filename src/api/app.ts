@@ -13,6 +13,7 @@ import { MAX_TOKEN_LENGTH } from '../mail/tokens';
 import { catalogRoutes } from './routes/catalog';
 import { eventRoutes } from './routes/events';
 import { leadRoutes } from './routes/leads';
+import { migrateRoutes } from './routes/migrate';
 import { opsRoutes } from './routes/ops';
 import { publicRoutes } from './routes/public';
 import { reportRoutes } from './routes/reports';
@@ -89,6 +90,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(eventRoutes(ctx));
   await app.register(salesRoutes(ctx));
   await app.register(catalogRoutes(ctx));
+  await app.register(migrateRoutes(ctx));
   await app.register(publicRoutes(ctx));
   await app.register(reportRoutes(ctx));
 

@@ -16,10 +16,16 @@ export const campaignBodySchema = campaignSchema
   .omit({ id: true, version: true })
   .extend({
     scoringModel: id.default('default').describe('id of the scoring model; leads enrolling get its latest version'),
+    shadowScoringModel: id
+      .optional()
+      .describe('id of a second scoring model computed beside the first for comparison (GET /v1/reports/models); it never hands a lead off'),
     policy: policySchema.prefault({}),
   })
   // Templates are compiled when the campaign is saved: a broken one never reaches a lead.
   .superRefine((campaign, ctx) => {
+    if (campaign.shadowScoringModel !== undefined && campaign.shadowScoringModel === campaign.scoringModel) {
+      ctx.addIssue({ code: 'custom', path: ['shadowScoringModel'], message: 'must differ from scoringModel (a model cannot shadow itself)' });
+    }
     for (const track of ['steps', 'recycleSteps'] as const) {
       for (const [index, step] of (campaign[track] ?? []).entries()) {
         for (const [field, mode] of TEMPLATE_FIELDS) {

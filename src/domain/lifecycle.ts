@@ -23,6 +23,8 @@ export interface LeadConfig {
   campaign: Campaign;
   policy: HandoffPolicy;
   model: ScoringModel;
+  /** Scored beside `model` for comparison only: it never hands a lead off (shadow scoring, A/B). */
+  shadowModel?: ScoringModel;
 }
 
 export type TransitionReason =
@@ -36,6 +38,10 @@ export type TransitionReason =
   | 'recycle_period_over'
   | 'unsubscribed'
   | 'email_bounced'
+  /** The lead moved to newer campaign/model versions (stage unchanged). */
+  | 'migrated'
+  /** The shadow model would have made the lead an MQL now (stage unchanged; nothing is handed off). */
+  | 'shadow_mql'
   | SystemRecycleReason;
 
 export interface Transition {
@@ -82,6 +88,10 @@ export interface LeadState {
   recycleAt: number | null;
   lastRejection: { reason: RejectionReason | SystemRecycleReason; rep?: string; note?: string; at: number } | null;
   score: { total: number; fit: number; behavior: number };
+  /** Score under config.shadowModel (absent in states from before shadow scoring). */
+  shadowScore?: { total: number; fit: number; behavior: number } | null;
+  /** When the shadow model first said MQL in this cycle. */
+  shadowMqlAt?: number | null;
   transitionSeq: number;
   /** The most recent transitions (all of them are in PostgreSQL). */
   transitions: Transition[];
@@ -95,7 +105,11 @@ export type LeadInput =
   | { type: 'tick' }
   | { type: 'contact'; action: ContactAction }
   | { type: 'accept'; action: AcceptAction }
-  | { type: 'reject'; action: RejectAction };
+  | { type: 'reject'; action: RejectAction }
+  /** Move to newer versions of the lead's campaign, policy and models (on request, or at recycle). */
+  | { type: 'migrate'; config: LeadConfig; trigger: MigrationTrigger };
+
+export type MigrationTrigger = 'request' | 'recycle';
 
 export type LeadCommand =
   | { type: 'sendNurtureEmail'; campaignId: string; campaignVersion: number; cycle: number; stepIndex: number; step: CampaignStep }
@@ -119,6 +133,8 @@ export type LeadCommand =
       nextOwner: string | null;
     }
   | { type: 'recordTransition'; transition: Transition }
+  /** From now on the lead runs under `config` (after a migration); no side effect of its own. */
+  | { type: 'useConfig'; config: LeadConfig }
   | { type: 'continueAsNew' };
 
 export interface StepResult {
@@ -167,6 +183,7 @@ export function enroll(leadId: string, attributes: LeadAttributes, now: number, 
     recycleAt: null,
     lastRejection: null,
     score: { total: 0, fit: 0, behavior: 0 },
+    ...(config.shadowModel ? { shadowScore: { total: 0, fit: 0, behavior: 0 }, shadowMqlAt: null } : {}),
     transitionSeq: 0,
     transitions: [],
   };
@@ -254,8 +271,23 @@ export function step(state: LeadState, input: LeadInput, now: number, config: Le
     case 'reject':
       out.reject(input.action);
       break;
+    case 'migrate':
+      out.migrate(input.config, input.trigger);
+      break;
   }
   return out.result();
+}
+
+/** "campaign@v3 model@v2 shadow@v1": what a lead is pinned to. */
+export function versionsOf(config: LeadConfig): string {
+  const shadow = config.shadowModel ? ` shadow ${config.shadowModel.id}@v${config.shadowModel.version}` : '';
+  return `campaign ${config.campaign.id}@v${config.campaign.version} model ${config.model.id}@v${config.model.version}${shadow}`;
+}
+
+/** Current shadow score (breakdown included), or null without a shadow model. */
+export function currentShadowScore(state: LeadState, now: number, config: LeadConfig): Score | null {
+  if (!config.shadowModel) return null;
+  return score(config.shadowModel, state.attributes, state.events, now, { since: state.behaviorSince });
 }
 
 /** Only the deadlines that are due by `now`. */
@@ -353,11 +385,12 @@ function structuredCloneState(state: LeadState): LeadState {
 class Builder {
   private readonly commands: LeadCommand[] = [];
   private lastScore: Score | null = null;
+  private lastShadow: Score | null = null;
 
   constructor(
     readonly s: LeadState,
     private readonly now: number,
-    private readonly config: LeadConfig,
+    private config: LeadConfig,
   ) {}
 
   result(): StepResult {
@@ -365,11 +398,65 @@ class Builder {
   }
 
   rescore(): Score {
-    this.s.events = eventsStillScorable(this.config.model, this.s.events, this.now, this.s.behaviorSince);
+    // Keep what either model can still score: the shadow model may look further back.
+    const shadow = this.config.shadowModel;
+    const widest = shadow && durationMs(shadow.behaviorWindow) > durationMs(this.config.model.behaviorWindow) ? shadow : this.config.model;
+    this.s.events = eventsStillScorable(widest, this.s.events, this.now, this.s.behaviorSince);
     const result = currentScore(this.s, this.now, this.config);
     this.s.score = { total: result.total, fit: result.fit, behavior: result.behavior };
     this.lastScore = result;
+    this.lastShadow = currentShadowScore(this.s, this.now, this.config);
+    if (this.lastShadow) this.s.shadowScore = { total: this.lastShadow.total, fit: this.lastShadow.fit, behavior: this.lastShadow.behavior };
+    else if (this.s.shadowScore !== undefined) this.s.shadowScore = null;
     return result;
+  }
+
+  /** Records, once per cycle, that the shadow model would have made the lead an MQL. Never hands off. */
+  noteShadowMql(): void {
+    const shadow = this.lastShadow;
+    // While recycled the old cycle is over (sales said no): a crossing then would count against nothing.
+    if (!shadow?.isMql || (this.s.shadowMqlAt ?? null) !== null || isTerminal(this.s.stage) || this.s.stage === 'recycled') return;
+    this.s.shadowMqlAt = this.now;
+    const model = this.config.shadowModel as ScoringModel;
+    this.transition(this.s.stage, 'shadow_mql', {
+      details: { shadowModel: `${model.id}@v${model.version}`, shadowScore: shadow.total, primaryScore: this.s.score.total, firedRules: shadow.firedRules.join(',') },
+    });
+  }
+
+  /**
+   * Moves the lead to `next` (same campaign, newer versions). Stage and deadlines already running stay;
+   * the score is recomputed under the new model. A nurturing lead the new model calls an MQL is handed
+   * off now; a lead already handed off stays with sales even if the new score is lower.
+   */
+  migrate(next: LeadConfig, trigger: MigrationTrigger): void {
+    const from = this.config;
+    if (next.campaign.id !== from.campaign.id || versionsOf(next) === versionsOf(from)) return;
+    // Continue at the same step (by id) in the new version's steps when it still exists.
+    const { track, nextStep } = this.s.nurture;
+    const pendingId = stepsOf(from.campaign, track)[nextStep]?.id;
+    const moved = pendingId === undefined ? -1 : stepsOf(next.campaign, track).findIndex((st) => st.id === pendingId);
+    if (moved >= 0) this.s.nurture.nextStep = moved;
+    this.config = next;
+    this.commands.push({ type: 'useConfig', config: next });
+    if (!next.shadowModel) this.s.shadowMqlAt = null;
+    this.rescore();
+    const shadowOf = (c: LeadConfig) => (c.shadowModel ? `${c.shadowModel.id}@v${c.shadowModel.version}` : null);
+    this.transition(this.s.stage, 'migrated', {
+      details: {
+        trigger,
+        fromCampaignVersion: from.campaign.version,
+        toCampaignVersion: next.campaign.version,
+        fromModel: `${from.model.id}@v${from.model.version}`,
+        toModel: `${next.model.id}@v${next.model.version}`,
+        fromShadowModel: shadowOf(from),
+        toShadowModel: shadowOf(next),
+        toModelId: next.model.id,
+        toModelVersion: next.model.version,
+        toShadowModelId: next.shadowModel?.id ?? null,
+        toShadowModelVersion: next.shadowModel?.version ?? null,
+      },
+    });
+    this.handOffIfMql();
   }
 
   transition(to: Stage, reason: TransitionReason, extra: Partial<Omit<Transition, 'seq' | 'from' | 'to' | 'at' | 'reason'>> = {}): void {
@@ -405,6 +492,11 @@ class Builder {
 
   handOffIfMql(): void {
     const current = this.lastScore ?? this.rescore();
+    this.handOffPrimary(current);
+    this.noteShadowMql();
+  }
+
+  private handOffPrimary(current: Score): void {
     if (this.s.stage !== 'nurturing' || !current.isMql) return;
     const { owners, sla } = this.config.policy;
     this.s.ownerIndex = firstOwnerIndex(this.s.leadId, this.s.cycle, owners.length);
@@ -530,6 +622,7 @@ class Builder {
     this.s.mqlAt = null;
     this.s.contactedAt = null;
     this.s.contactedWithinSla = null;
+    if (this.s.shadowMqlAt !== undefined) this.s.shadowMqlAt = null;
     this.s.nurture = startNurture(this.config.campaign, 'recycleSteps', this.now);
     if (this.s.unsubscribed || this.s.emailBounced) this.s.nurture.dueAt = null;
     this.rescore();
