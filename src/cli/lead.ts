@@ -85,7 +85,7 @@ export function formatLead(lead: LeadReport): string {
   field('contacted at', v?.contactedAt);
   field('qualify by', v?.qualificationDeadline);
   field('back to nurture', v?.recycleAt);
-  field('next email', v?.nurture.dueAt);
+  field('next email', v?.nurture.sendAt ?? v?.nurture.dueAt);
   field('enrolled', lead.createdAt);
   field('workflow', `${lead.workflow.workflowId} (${lead.workflow.status ?? 'not found'}${v ? '' : '; state from PostgreSQL'})`);
   out.push(`Transitions (${lead.transitions.length}):`);

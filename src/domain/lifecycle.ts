@@ -430,7 +430,8 @@ class Builder {
    */
   migrate(next: LeadConfig, trigger: MigrationTrigger): void {
     const from = this.config;
-    if (next.campaign.id !== from.campaign.id || versionsOf(next) === versionsOf(from)) return;
+    // A hand-made signal that is not a whole configuration is ignored rather than failing the workflow.
+    if (!isUsableConfig(next) || next.campaign.id !== from.campaign.id || versionsOf(next) === versionsOf(from)) return;
     // Continue at the same step (by id) in the new version's steps when it still exists.
     const { track, nextStep } = this.s.nurture;
     const pendingId = stepsOf(from.campaign, track)[nextStep]?.id;
@@ -640,6 +641,38 @@ class Builder {
       slaDeadline: this.s.slaDeadline,
       score: current,
     });
+  }
+}
+
+/** Structural check of a configuration that arrived in a signal (the API sends validated ones). */
+export function isUsableConfig(value: unknown): value is LeadConfig {
+  const c = value as Partial<LeadConfig> | null;
+  const model = (m: unknown): boolean => {
+    const x = m as Partial<ScoringModel> | null;
+    return !!x && typeof x.id === 'string' && typeof x.version === 'number' && Array.isArray(x.fit) && Array.isArray(x.behavior) && isDurationLike(x.behaviorWindow) && typeof x.mql?.threshold === 'number';
+  };
+  return (
+    !!c &&
+    typeof c.campaign?.id === 'string' &&
+    typeof c.campaign.version === 'number' &&
+    Array.isArray(c.campaign.steps) &&
+    c.campaign.steps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)) &&
+    (c.campaign.recycleSteps === undefined || (Array.isArray(c.campaign.recycleSteps) && c.campaign.recycleSteps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)))) &&
+    !!c.policy &&
+    Array.isArray(c.policy.owners) &&
+    [c.policy.sla, c.policy.qualificationWindow, c.policy.recyclePeriod].every(isDurationLike) &&
+    model(c.model) &&
+    (c.shadowModel === undefined || model(c.shadowModel))
+  );
+}
+
+function isDurationLike(value: unknown): boolean {
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  try {
+    durationMs(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

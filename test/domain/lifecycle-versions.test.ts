@@ -92,6 +92,14 @@ describe('migrate', () => {
     expect(lead.state.transitionSeq).toBe(1);
   });
 
+  it('ignores a hand-made signal that is not a whole configuration', () => {
+    const lead = new Lead(CONFIG);
+    for (const bad of [null, {}, { ...CONFIG, model: { ...V2, behaviorWindow: 'soon' } }, { ...CONFIG, policy: undefined }, { ...CONFIG, campaign: { ...CAMPAIGN, version: 2, steps: 'x' } }]) {
+      expect(lead.apply({ type: 'migrate', config: bad as unknown as LeadConfig, trigger: 'request' }, T0 + H).commands).toEqual([]);
+    }
+    expect(lead.config).toBe(CONFIG);
+  });
+
   it('never takes a lead back from sales when the new score is lower', () => {
     const lead = new Lead({ ...CONFIG, model: V2 });
     lead.apply(pricing('p1', T0 + H), T0 + H);
