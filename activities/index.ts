@@ -1,10 +1,11 @@
 // The lead workflow's side effects. Each one is idempotent, so Temporal may retry it freely.
 import type { Pool } from 'pg';
-import type { LeadCommand, Transition } from '../src/domain/lifecycle';
+import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
+import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lifecycle';
 import { activityInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
-import { renderTemplate } from '../src/mail/render';
-import { textToHtml } from '../src/mail/html';
-import { openPixelUrl, rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
+import { appendToBody, escapeHtml, pixelTag, rewriteHrefs, textToHtml } from '../src/mail/html';
+import { renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
+import { clickUrl, isTrackableUrl, openPixelUrl, rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
 import type { MailTransport } from '../src/mail/transport';
 import { deliverOnce, type DeliveryStatus } from './email';
 import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
@@ -36,26 +37,40 @@ export function createActivities(deps: ActivityDeps) {
       if (!contact) return { status: 'skipped', reason: 'lead not found (erased?)' };
       if (contact.unsubscribed) return { status: 'skipped', reason: 'unsubscribed' };
       if (contact.bounced) return { status: 'skipped', reason: 'address bounced before' };
-      const fields = { name: contact.name ?? '', company: contact.company ?? '' };
+      const fields = { name: contact.name ?? '', company: contact.company ?? '', title: contact.title ?? '', email: contact.email, attributes: contact.attributes };
       const key = `nurture:${args.leadId}:${args.campaignId}:${args.step.id}:${args.cycle}`;
-      let text = renderTemplate(args.step.body, fields);
+      const unsubscribe = links ? unsubscribeUrl(links, args.leadId) : null;
+      // Links to our own API (unsubscribe, already tracked) are never wrapped again.
+      const track = (url: string): string => (links && isTrackableUrl(url) && !url.startsWith(`${links.baseUrl}/`) ? clickUrl(links, args.leadId, key, url) : url);
+      const helpers: TemplateLinks = { unsubscribeUrl: unsubscribe, track };
+      let text = renderTemplateOrLegacy(args.step.body, fields, 'text', helpers);
       let headers: Record<string, string> | undefined;
       let pixel: string | undefined;
-      if (links) {
+      if (links && unsubscribe) {
         // RFC 8058 one-click unsubscribe, plus the same link in the footer; links are click-tracked.
-        const unsubscribe = unsubscribeUrl(links, args.leadId);
         text = `${rewriteLinks(links, args.leadId, key, text)}\n\n--\nUnsubscribe: ${unsubscribe}\n`;
         headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
         pixel = openPixelUrl(links, args.leadId, key);
+      }
+      let html: string;
+      if (args.step.html) {
+        // The step's own HTML: fields escaped by the template engine, links tracked, pixel and footer added.
+        html = renderTemplateOrLegacy(args.step.html, fields, 'html', helpers);
+        if (links && unsubscribe) {
+          html = rewriteHrefs(html, track);
+          html = appendToBody(html, `<p style="font-size:small"><a href="${escapeHtml(unsubscribe)}">Unsubscribe</a></p>\n${pixel ? pixelTag(pixel) : ''}`);
+        }
+      } else {
+        html = textToHtml(text, pixel);
       }
       const status = await deliverOnce(mail, {
         key,
         leadId: args.leadId,
         kind: 'nurture',
         to: contact.email,
-        subject: renderTemplate(args.step.subject, fields),
+        subject: renderTemplateOrLegacy(args.step.subject, fields, 'text', helpers),
         text,
-        html: textToHtml(text, pixel),
+        html,
         ...(headers ? { headers } : {}),
       });
       return { status };
@@ -97,6 +112,16 @@ export function createActivities(deps: ActivityDeps) {
         subject: `SLA missed: first contact by ${args.missedBy} was due ${new Date(args.deadline).toISOString()}`,
         text: [`${args.missedBy} did not contact an MQL within the SLA (breach ${args.breach}).`, outcome, '', `Lead: ${leadLink(args.leadId)}`].join('\n'),
       });
+    },
+
+    /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */
+    async resolveCatalog(input: { campaignId: string }): Promise<LeadConfig | null> {
+      try {
+        return await resolveLeadConfig(deps.pool, input.campaignId);
+      } catch (err) {
+        if (err instanceof UnknownCatalogEntryError) return null;
+        throw err;
+      }
     },
 
     async recordTransition(input: { leadId: string; transition: Transition; snapshot: LeadSnapshot }): Promise<void> {

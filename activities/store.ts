@@ -17,6 +17,9 @@ export interface ContactRow {
   email: string;
   name: string | null;
   company: string | null;
+  title: string | null;
+  /** Fit attributes as stored at intake (templates may use them). */
+  attributes: Record<string, unknown>;
   unsubscribed: boolean;
   bounced: boolean;
 }
@@ -41,6 +44,15 @@ export async function recordTransitionRow(pool: Pool, leadId: string, t: Transit
             AND $7 >= (SELECT COALESCE(max(seq), 0) FROM lead_transitions WHERE lead_id = $1)`,
         [leadId, snapshot.stage, snapshot.owner, snapshot.score, snapshot.unsubscribed, snapshot.emailBounced, t.seq],
       );
+      // A migration re-pins the lead: the row shows the versions its workflow now runs.
+      if (t.reason === 'migrated' && t.details) {
+        const d = t.details;
+        await client.query(
+          `UPDATE leads SET campaign_version = $2, scoring_model_id = $3, scoring_model_version = $4, shadow_model_id = $5, shadow_model_version = $6
+            WHERE lead_id = $1 AND $7 >= (SELECT COALESCE(max(seq), 0) FROM lead_transitions WHERE lead_id = $1 AND reason = 'migrated')`,
+          [leadId, d.toCampaignVersion, d.toModelId, d.toModelVersion, d.toShadowModelId ?? null, d.toShadowModelVersion ?? null, t.seq],
+        );
+      }
     });
   } catch (err) {
     // The lead row is gone (erased on request): there is nothing left to record, and retrying cannot help.
@@ -50,8 +62,8 @@ export async function recordTransitionRow(pool: Pool, leadId: string, t: Transit
 }
 
 export async function loadContact(pool: Pool, leadId: string): Promise<ContactRow | null> {
-  const { rows } = await pool.query<{ email: string; name: string | null; company: string | null; unsubscribed: boolean; bounced: boolean }>(
-    `SELECT email, name, company, unsubscribed_at IS NOT NULL AS unsubscribed, email_bounced_at IS NOT NULL AS bounced
+  const { rows } = await pool.query<Omit<ContactRow, 'leadId'>>(
+    `SELECT email, name, company, title, attributes, unsubscribed_at IS NOT NULL AS unsubscribed, email_bounced_at IS NOT NULL AS bounced
        FROM leads WHERE lead_id = $1`,
     [leadId],
   );

@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,12 +16,12 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LeadActivities } from '../activities';
-import { check, enroll, isTerminal, nextWakeup, step, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult } from '../src/domain/lifecycle';
+import { check, enroll, isTerminal, nextWakeup, step, versionsOf, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult } from '../src/domain/lifecycle';
 import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { DeadlineTimer } from './deadline-timer';
-import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, rejectUpdate, unsubscribeSignal } from './messages';
-import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, SlaDeadline } from './search-attributes';
+import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, rejectUpdate, unsubscribeSignal } from './messages';
+import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, ShadowScore, SlaDeadline } from './search-attributes';
 
 export interface LeadWorkflowInput {
   leadId: string;
@@ -54,7 +55,9 @@ const store = proxyActivities<LeadActivities>({
 });
 
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcome> {
-  const { leadId, config } = input;
+  const { leadId } = input;
+  // Pinned at enrolment; replaced only by a migration (on request, or at recycle).
+  let config = input.config;
   const useSearchAttributes = input.searchAttributes !== false;
   const queue: LeadCommand[] = [];
   let busy = false;
@@ -66,9 +69,14 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     state = result.state;
     for (const command of result.commands) {
       if (command.type === 'continueAsNew') continueRequested = true;
+      else if (command.type === 'useConfig') useConfig(command.config);
       else queue.push(command);
     }
     publish();
+  };
+  const useConfig = (next: LeadConfig): void => {
+    config = next;
+    if (useSearchAttributes) upsertSearchAttributes([{ key: ScoringModel, value: `${next.model.id}@v${next.model.version}` }]);
   };
   const feed = (input: LeadInput): void => apply(step(state, input, Date.now(), config));
 
@@ -81,6 +89,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
       owner: state.owner,
       mqlAt: state.mqlAt,
       slaDeadline: state.slaDeadline,
+      // Only leads with a shadow model have the key, so other histories see no new command.
+      ...(config.shadowModel ? { shadowScore: state.shadowScore?.total ?? 0 } : {}),
     };
     const changed = (k: string) => published[k] !== next[k];
     const pairs: SearchAttributeUpdatePair[] = [];
@@ -89,6 +99,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     if (changed('owner')) pairs.push({ key: LeadOwner, value: state.owner });
     if (changed('mqlAt')) pairs.push({ key: MqlAt, value: state.mqlAt === null ? null : new Date(state.mqlAt) });
     if (changed('slaDeadline')) pairs.push({ key: SlaDeadline, value: state.slaDeadline === null ? null : new Date(state.slaDeadline) });
+    if (changed('shadowScore')) pairs.push({ key: ShadowScore, value: 'shadowScore' in next ? (next.shadowScore as number) : null });
     if (pairs.length) upsertSearchAttributes(pairs);
     published = next;
   };
@@ -109,6 +120,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   setHandler(engagementSignal, (event) => feed({ type: 'engagement', event }));
   setHandler(attributesSignal, (attributes) => feed({ type: 'attributes', attributes }));
   setHandler(unsubscribeSignal, () => feed({ type: 'unsubscribe' }));
+  setHandler(migrateSignal, (next) => feed({ type: 'migrate', config: next, trigger: 'request' }));
   setHandler(getStateQuery, () => viewOf(state, config, Date.now()));
 
   // Sales actions are updates: the validator asks the core first, so an illegal action never enters history.
@@ -186,6 +198,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
         );
         return;
       }
+      case 'useConfig':
       case 'continueAsNew':
         return;
     }
@@ -194,6 +207,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   void runCommands();
   const idle = () => queue.length === 0 && !busy;
   const timer = new DeadlineTimer();
+  let catalogChecked = false;
 
   for (;;) {
     if (isTerminal(state.stage)) break;
@@ -201,6 +215,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
       await condition(() => idle() && allHandlersFinished());
       if (isTerminal(state.stage)) break;
       if (!idle()) continue;
+      // A recycled lead moves to the newest campaign and model versions before its next cycle.
+      if (continueRequested && state.stage === 'recycled' && !catalogChecked && patched('catalog-upgrade-at-recycle')) {
+        catalogChecked = true;
+        const newest = await store.resolveCatalog.executeWithOptions({ summary: `Newest versions of campaign ${config.campaign.id} (now ${versionsOf(config)})` }, [
+          { campaignId: config.campaign.id },
+        ]);
+        if (newest) feed({ type: 'migrate', config: newest, trigger: 'recycle' });
+        continue;
+      }
       return continueAsNew<typeof leadWorkflow>({ leadId, config, attributes: state.attributes, searchAttributes: useSearchAttributes, state });
     }
     const wake = nextWakeup(state, config);

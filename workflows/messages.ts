@@ -1,5 +1,6 @@
 // Signal, update and query definitions: the workflow's public surface, imported by clients too.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LeadConfig } from '../src/domain/lifecycle';
 import type { LeadView } from '../src/domain/view';
 import type { AcceptAction, ContactAction, EngagementEvent, LeadAttributes, RejectAction } from '../src/domain/types';
 
@@ -8,6 +9,8 @@ export const engagementSignal = defineSignal<[EngagementEvent]>('engagement');
 /** New fit attributes for an enrolled lead (re-enrolment merges them). */
 export const attributesSignal = defineSignal<[LeadAttributes]>('attributes');
 export const unsubscribeSignal = defineSignal<[]>('unsubscribe');
+/** Move to the newest versions of the lead's campaign and models (POST /v1/campaigns/:id/migrate). */
+export const migrateSignal = defineSignal<[LeadConfig]>('migrate');
 
 export const contactUpdate = defineUpdate<LeadView, [ContactAction]>('contact');
 export const acceptUpdate = defineUpdate<LeadView, [AcceptAction]>('accept');

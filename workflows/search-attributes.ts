@@ -8,6 +8,8 @@ export const CampaignId = defineSearchAttributeKey('CampaignId', SearchAttribute
 export const ScoringModel = defineSearchAttributeKey('ScoringModel', SearchAttributeType.KEYWORD);
 export const MqlAt = defineSearchAttributeKey('MqlAt', SearchAttributeType.DATETIME);
 export const SlaDeadline = defineSearchAttributeKey('SlaDeadline', SearchAttributeType.DATETIME);
+/** The shadow model's score (campaigns with a shadowScoringModel only). */
+export const ShadowScore = defineSearchAttributeKey('ShadowScore', SearchAttributeType.INT);
 
 /** Registered with the dev server at start (and in docker-compose). */
-export const ALL_SEARCH_ATTRIBUTES = [LeadStage, LeadScore, LeadOwner, CampaignId, ScoringModel, MqlAt, SlaDeadline];
+export const ALL_SEARCH_ATTRIBUTES = [LeadStage, LeadScore, LeadOwner, CampaignId, ScoringModel, MqlAt, SlaDeadline, ShadowScore];

@@ -14,6 +14,7 @@ import { catalogRoutes } from './routes/catalog';
 import { whatIfRoutes } from './routes/what-if';
 import { eventRoutes } from './routes/events';
 import { leadRoutes } from './routes/leads';
+import { migrateRoutes } from './routes/migrate';
 import { opsRoutes } from './routes/ops';
 import { publicRoutes } from './routes/public';
 import { reportRoutes } from './routes/reports';
@@ -91,6 +92,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(salesRoutes(ctx));
   await app.register(catalogRoutes(ctx));
   await app.register(whatIfRoutes(ctx));
+  await app.register(migrateRoutes(ctx));
   await app.register(publicRoutes(ctx));
   await app.register(reportRoutes(ctx));
 

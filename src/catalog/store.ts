@@ -32,8 +32,10 @@ export interface StoredCampaign {
   version: number;
   name: string;
   scoringModel: string;
+  shadowScoringModel?: string;
   steps: Campaign['steps'];
   recycleSteps?: Campaign['steps'];
+  sendWindow?: Campaign['sendWindow'];
   policy: HandoffPolicy;
   createdAt: string;
 }
@@ -72,22 +74,27 @@ export async function putScoringModel(pool: Pool, id: string, body: ScoringModel
 }
 
 export async function putCampaign(pool: Pool, id: string, body: CampaignBody): Promise<PutResult> {
-  const { name, scoringModel, policy, ...steps } = body;
+  const { name, scoringModel, shadowScoringModel, policy, ...steps } = body;
   const definition = JSON.stringify(steps);
   const policyJson = JSON.stringify(policy);
+  const shadow = shadowScoringModel ?? null;
   return inTransaction(pool, `campaign:${id}`, async (client) => {
-    const model = await client.query('SELECT 1 FROM scoring_model_versions WHERE model_id = $1 LIMIT 1', [scoringModel]);
-    if (model.rowCount === 0) throw new UnknownCatalogEntryError('scoring model', scoringModel, 'scoringModel');
+    for (const [modelId, field] of [[scoringModel, 'scoringModel'], [shadow, 'shadowScoringModel']] as const) {
+      if (modelId === null) continue;
+      const model = await client.query('SELECT 1 FROM scoring_model_versions WHERE model_id = $1 LIMIT 1', [modelId]);
+      if (model.rowCount === 0) throw new UnknownCatalogEntryError('scoring model', modelId, field);
+    }
     const { rows } = await client.query<{ version: number; same: boolean }>(
-      `SELECT version, (name = $2 AND scoring_model_id = $3 AND definition = $4::jsonb AND policy = $5::jsonb) AS same
+      `SELECT version, (name = $2 AND scoring_model_id = $3 AND definition = $4::jsonb AND policy = $5::jsonb
+                        AND shadow_scoring_model_id IS NOT DISTINCT FROM $6) AS same
          FROM campaign_versions WHERE campaign_id = $1 ORDER BY version DESC LIMIT 1`,
-      [id, name, scoringModel, definition, policyJson],
+      [id, name, scoringModel, definition, policyJson, shadow],
     );
     if (rows[0]?.same) return { id, version: rows[0].version, created: false };
     const version = (rows[0]?.version ?? 0) + 1;
     await client.query(
-      'INSERT INTO campaign_versions (campaign_id, version, name, scoring_model_id, definition, policy) VALUES ($1, $2, $3, $4, $5, $6)',
-      [id, version, name, scoringModel, definition, policyJson],
+      'INSERT INTO campaign_versions (campaign_id, version, name, scoring_model_id, shadow_scoring_model_id, definition, policy) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [id, version, name, scoringModel, shadow, definition, policyJson],
     );
     return { id, version, created: true };
   });
@@ -104,7 +111,8 @@ interface CampaignRow {
   version: number;
   name: string;
   scoring_model_id: string;
-  definition: Pick<Campaign, 'steps' | 'recycleSteps'>;
+  shadow_scoring_model_id: string | null;
+  definition: Pick<Campaign, 'steps' | 'recycleSteps' | 'sendWindow'>;
   policy: HandoffPolicy;
   created_at: Date;
 }
@@ -120,8 +128,10 @@ const toCampaign = (row: CampaignRow): StoredCampaign => {
     version: campaign.version,
     name: campaign.name,
     scoringModel: row.scoring_model_id,
+    ...(row.shadow_scoring_model_id ? { shadowScoringModel: row.shadow_scoring_model_id } : {}),
     steps: campaign.steps,
     ...(campaign.recycleSteps ? { recycleSteps: campaign.recycleSteps } : {}),
+    ...(campaign.sendWindow ? { sendWindow: campaign.sendWindow } : {}),
     policy: parsePolicy(row.policy),
     createdAt: row.created_at.toISOString(),
   };
@@ -139,7 +149,7 @@ export async function getScoringModel(db: Queryable, id: string, version?: numbe
 
 export async function getCampaign(db: Queryable, id: string, version?: number): Promise<StoredCampaign | null> {
   const { rows } = await db.query<CampaignRow>(
-    `SELECT campaign_id, version, name, scoring_model_id, definition, policy, created_at FROM campaign_versions
+    `SELECT campaign_id, version, name, scoring_model_id, shadow_scoring_model_id, definition, policy, created_at FROM campaign_versions
       WHERE campaign_id = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1`,
     [id, version ?? null],
   );
@@ -182,6 +192,13 @@ export async function resolveLeadConfig(db: Queryable, campaignId: string): Prom
   const model = await getScoringModel(db, campaign.scoringModel);
   if (!model) throw new UnknownCatalogEntryError('scoring model', campaign.scoringModel, 'campaignId');
   const { createdAt: _m, ...pinnedModel } = model;
+  let shadowModel: ScoringModel | undefined;
+  if (campaign.shadowScoringModel) {
+    const shadow = await getScoringModel(db, campaign.shadowScoringModel);
+    if (!shadow) throw new UnknownCatalogEntryError('scoring model', campaign.shadowScoringModel, 'campaignId');
+    const { createdAt: _s, ...pinnedShadow } = shadow;
+    shadowModel = pinnedShadow;
+  }
   return {
     campaign: {
       id: campaign.id,
@@ -189,8 +206,10 @@ export async function resolveLeadConfig(db: Queryable, campaignId: string): Prom
       name: campaign.name,
       steps: campaign.steps,
       ...(campaign.recycleSteps ? { recycleSteps: campaign.recycleSteps } : {}),
+      ...(campaign.sendWindow ? { sendWindow: campaign.sendWindow } : {}),
     },
     policy: campaign.policy,
     model: pinnedModel,
+    ...(shadowModel ? { shadowModel } : {}),
   };
 }

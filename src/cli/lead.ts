@@ -85,13 +85,14 @@ export function formatLead(lead: LeadReport): string {
   field('contacted at', v?.contactedAt);
   field('qualify by', v?.qualificationDeadline);
   field('back to nurture', v?.recycleAt);
-  field('next email', v?.nurture.dueAt);
+  field('next email', v?.nurture.sendAt ?? v?.nurture.dueAt);
   field('enrolled', lead.createdAt);
   field('workflow', `${lead.workflow.workflowId} (${lead.workflow.status ?? 'not found'}${v ? '' : '; state from PostgreSQL'})`);
   out.push(`Transitions (${lead.transitions.length}):`);
   if (!lead.transitions.length) out.push('  (none yet)');
   for (const t of lead.transitions) {
-    const extra = [t.owner ? `owner ${t.owner}` : '', t.rep ? `rep ${t.rep}` : '', t.note ? `"${t.note}"` : ''].filter(Boolean).join(', ');
+    const versions = t.reason === 'migrated' ? `${String(t.details.fromModel)} → ${String(t.details.toModel)}` : '';
+    const extra = [t.owner ? `owner ${t.owner}` : '', t.rep ? `rep ${t.rep}` : '', t.note ? `"${t.note}"` : '', versions].filter(Boolean).join(', ');
     out.push(`  ${String(t.seq).padStart(3)}  ${t.at}  ${(t.from ?? '-').padEnd(12)} → ${t.to.padEnd(12)} ${t.reason.padEnd(22)} score ${String(t.score).padStart(3)}${extra ? `  ${extra}` : ''}`);
   }
   return out.join('\n');

@@ -3,6 +3,7 @@
 // tooling and the workflow therefore share exactly one implementation of the rules.
 import { durationMs } from './duration';
 import { eventsStillScorable, score, type Score, type ScorableEvent } from './scoring';
+import { leadTimeZone, nextSendTime } from './send-window';
 import type {
   AcceptAction,
   Campaign,
@@ -22,6 +23,8 @@ export interface LeadConfig {
   campaign: Campaign;
   policy: HandoffPolicy;
   model: ScoringModel;
+  /** Scored beside `model` for comparison only: it never hands a lead off (shadow scoring, A/B). */
+  shadowModel?: ScoringModel;
 }
 
 export type TransitionReason =
@@ -35,6 +38,10 @@ export type TransitionReason =
   | 'recycle_period_over'
   | 'unsubscribed'
   | 'email_bounced'
+  /** The lead moved to newer campaign/model versions (stage unchanged). */
+  | 'migrated'
+  /** The shadow model would have made the lead an MQL now (stage unchanged; nothing is handed off). */
+  | 'shadow_mql'
   | SystemRecycleReason;
 
 export interface Transition {
@@ -81,6 +88,10 @@ export interface LeadState {
   recycleAt: number | null;
   lastRejection: { reason: RejectionReason | SystemRecycleReason; rep?: string; note?: string; at: number } | null;
   score: { total: number; fit: number; behavior: number };
+  /** Score under config.shadowModel (absent in states from before shadow scoring). */
+  shadowScore?: { total: number; fit: number; behavior: number } | null;
+  /** When the shadow model first said MQL in this cycle. */
+  shadowMqlAt?: number | null;
   transitionSeq: number;
   /** The most recent transitions (all of them are in PostgreSQL). */
   transitions: Transition[];
@@ -94,7 +105,11 @@ export type LeadInput =
   | { type: 'tick' }
   | { type: 'contact'; action: ContactAction }
   | { type: 'accept'; action: AcceptAction }
-  | { type: 'reject'; action: RejectAction };
+  | { type: 'reject'; action: RejectAction }
+  /** Move to newer versions of the lead's campaign, policy and models (on request, or at recycle). */
+  | { type: 'migrate'; config: LeadConfig; trigger: MigrationTrigger };
+
+export type MigrationTrigger = 'request' | 'recycle';
 
 export type LeadCommand =
   | { type: 'sendNurtureEmail'; campaignId: string; campaignVersion: number; cycle: number; stepIndex: number; step: CampaignStep }
@@ -118,6 +133,8 @@ export type LeadCommand =
       nextOwner: string | null;
     }
   | { type: 'recordTransition'; transition: Transition }
+  /** From now on the lead runs under `config` (after a migration); no side effect of its own. */
+  | { type: 'useConfig'; config: LeadConfig }
   | { type: 'continueAsNew' };
 
 export interface StepResult {
@@ -166,6 +183,7 @@ export function enroll(leadId: string, attributes: LeadAttributes, now: number, 
     recycleAt: null,
     lastRejection: null,
     score: { total: 0, fit: 0, behavior: 0 },
+    ...(config.shadowModel ? { shadowScore: { total: 0, fit: 0, behavior: 0 }, shadowMqlAt: null } : {}),
     transitionSeq: 0,
     transitions: [],
   };
@@ -253,8 +271,23 @@ export function step(state: LeadState, input: LeadInput, now: number, config: Le
     case 'reject':
       out.reject(input.action);
       break;
+    case 'migrate':
+      out.migrate(input.config, input.trigger);
+      break;
   }
   return out.result();
+}
+
+/** "campaign@v3 model@v2 shadow@v1": what a lead is pinned to. */
+export function versionsOf(config: LeadConfig): string {
+  const shadow = config.shadowModel ? ` shadow ${config.shadowModel.id}@v${config.shadowModel.version}` : '';
+  return `campaign ${config.campaign.id}@v${config.campaign.version} model ${config.model.id}@v${config.model.version}${shadow}`;
+}
+
+/** Current shadow score (breakdown included), or null without a shadow model. */
+export function currentShadowScore(state: LeadState, now: number, config: LeadConfig): Score | null {
+  if (!config.shadowModel) return null;
+  return score(config.shadowModel, state.attributes, state.events, now, { since: state.behaviorSince });
 }
 
 /** Only the deadlines that are due by `now`. */
@@ -282,7 +315,9 @@ export function nextWakeup(state: LeadState, config: LeadConfig): Wakeup | null 
       const { dueAt, nextStep, track } = state.nurture;
       const step = stepsOf(config.campaign, track)[nextStep];
       if (dueAt === null || !step) return null;
-      return { at: dueAt, kind: 'nurture', summary: `Nurture: '${step.subject}' (step ${step.id}) in ${step.delay}` };
+      const at = sendTime(state, config, dueAt);
+      const held = at === dueAt ? '' : ` (due ${iso(dueAt)}, held for the send window)`;
+      return { at, kind: 'nurture', summary: `Nurture: '${step.subject}' (step ${step.id}) in ${step.delay}${held}` };
     }
     case 'mql':
       if (state.slaDeadline === null) return null;
@@ -300,6 +335,13 @@ export function nextWakeup(state: LeadState, config: LeadConfig): Wakeup | null 
     default:
       return null;
   }
+}
+
+/** When the next nurture email due at `dueAt` may go: the campaign's send window in the lead's time zone. */
+export function sendTime(state: LeadState, config: LeadConfig, dueAt: number): number {
+  const window = config.campaign.sendWindow;
+  if (!window) return dueAt;
+  return nextSendTime(dueAt, window, leadTimeZone(state.attributes.timezone, window));
 }
 
 /** Deterministic owner choice: a stable hash of the lead picks the first owner, reassignment takes the next. */
@@ -343,11 +385,12 @@ function structuredCloneState(state: LeadState): LeadState {
 class Builder {
   private readonly commands: LeadCommand[] = [];
   private lastScore: Score | null = null;
+  private lastShadow: Score | null = null;
 
   constructor(
     readonly s: LeadState,
     private readonly now: number,
-    private readonly config: LeadConfig,
+    private config: LeadConfig,
   ) {}
 
   result(): StepResult {
@@ -355,11 +398,66 @@ class Builder {
   }
 
   rescore(): Score {
-    this.s.events = eventsStillScorable(this.config.model, this.s.events, this.now, this.s.behaviorSince);
+    // Keep what either model can still score: the shadow model may look further back.
+    const shadow = this.config.shadowModel;
+    const widest = shadow && durationMs(shadow.behaviorWindow) > durationMs(this.config.model.behaviorWindow) ? shadow : this.config.model;
+    this.s.events = eventsStillScorable(widest, this.s.events, this.now, this.s.behaviorSince);
     const result = currentScore(this.s, this.now, this.config);
     this.s.score = { total: result.total, fit: result.fit, behavior: result.behavior };
     this.lastScore = result;
+    this.lastShadow = currentShadowScore(this.s, this.now, this.config);
+    if (this.lastShadow) this.s.shadowScore = { total: this.lastShadow.total, fit: this.lastShadow.fit, behavior: this.lastShadow.behavior };
+    else if (this.s.shadowScore !== undefined) this.s.shadowScore = null;
     return result;
+  }
+
+  /** Records, once per cycle, that the shadow model would have made the lead an MQL. Never hands off. */
+  noteShadowMql(): void {
+    const shadow = this.lastShadow;
+    // While recycled the old cycle is over (sales said no): a crossing then would count against nothing.
+    if (!shadow?.isMql || (this.s.shadowMqlAt ?? null) !== null || isTerminal(this.s.stage) || this.s.stage === 'recycled') return;
+    this.s.shadowMqlAt = this.now;
+    const model = this.config.shadowModel as ScoringModel;
+    this.transition(this.s.stage, 'shadow_mql', {
+      details: { shadowModel: `${model.id}@v${model.version}`, shadowScore: shadow.total, primaryScore: this.s.score.total, firedRules: shadow.firedRules.join(',') },
+    });
+  }
+
+  /**
+   * Moves the lead to `next` (same campaign, newer versions). Stage and deadlines already running stay;
+   * the score is recomputed under the new model. A nurturing lead the new model calls an MQL is handed
+   * off now; a lead already handed off stays with sales even if the new score is lower.
+   */
+  migrate(next: LeadConfig, trigger: MigrationTrigger): void {
+    const from = this.config;
+    // A hand-made signal that is not a whole configuration is ignored rather than failing the workflow.
+    if (!isUsableConfig(next) || next.campaign.id !== from.campaign.id || versionsOf(next) === versionsOf(from)) return;
+    // Continue at the same step (by id) in the new version's steps when it still exists.
+    const { track, nextStep } = this.s.nurture;
+    const pendingId = stepsOf(from.campaign, track)[nextStep]?.id;
+    const moved = pendingId === undefined ? -1 : stepsOf(next.campaign, track).findIndex((st) => st.id === pendingId);
+    if (moved >= 0) this.s.nurture.nextStep = moved;
+    this.config = next;
+    this.commands.push({ type: 'useConfig', config: next });
+    if (!next.shadowModel) this.s.shadowMqlAt = null;
+    this.rescore();
+    const shadowOf = (c: LeadConfig) => (c.shadowModel ? `${c.shadowModel.id}@v${c.shadowModel.version}` : null);
+    this.transition(this.s.stage, 'migrated', {
+      details: {
+        trigger,
+        fromCampaignVersion: from.campaign.version,
+        toCampaignVersion: next.campaign.version,
+        fromModel: `${from.model.id}@v${from.model.version}`,
+        toModel: `${next.model.id}@v${next.model.version}`,
+        fromShadowModel: shadowOf(from),
+        toShadowModel: shadowOf(next),
+        toModelId: next.model.id,
+        toModelVersion: next.model.version,
+        toShadowModelId: next.shadowModel?.id ?? null,
+        toShadowModelVersion: next.shadowModel?.version ?? null,
+      },
+    });
+    this.handOffIfMql();
   }
 
   transition(to: Stage, reason: TransitionReason, extra: Partial<Omit<Transition, 'seq' | 'from' | 'to' | 'at' | 'reason'>> = {}): void {
@@ -395,6 +493,11 @@ class Builder {
 
   handOffIfMql(): void {
     const current = this.lastScore ?? this.rescore();
+    this.handOffPrimary(current);
+    this.noteShadowMql();
+  }
+
+  private handOffPrimary(current: Score): void {
     if (this.s.stage !== 'nurturing' || !current.isMql) return;
     const { owners, sla } = this.config.policy;
     this.s.ownerIndex = firstOwnerIndex(this.s.leadId, this.s.cycle, owners.length);
@@ -520,6 +623,7 @@ class Builder {
     this.s.mqlAt = null;
     this.s.contactedAt = null;
     this.s.contactedWithinSla = null;
+    if (this.s.shadowMqlAt !== undefined) this.s.shadowMqlAt = null;
     this.s.nurture = startNurture(this.config.campaign, 'recycleSteps', this.now);
     if (this.s.unsubscribed || this.s.emailBounced) this.s.nurture.dueAt = null;
     this.rescore();
@@ -537,6 +641,38 @@ class Builder {
       slaDeadline: this.s.slaDeadline,
       score: current,
     });
+  }
+}
+
+/** Structural check of a configuration that arrived in a signal (the API sends validated ones). */
+export function isUsableConfig(value: unknown): value is LeadConfig {
+  const c = value as Partial<LeadConfig> | null;
+  const model = (m: unknown): boolean => {
+    const x = m as Partial<ScoringModel> | null;
+    return !!x && typeof x.id === 'string' && typeof x.version === 'number' && Array.isArray(x.fit) && Array.isArray(x.behavior) && isDurationLike(x.behaviorWindow) && typeof x.mql?.threshold === 'number';
+  };
+  return (
+    !!c &&
+    typeof c.campaign?.id === 'string' &&
+    typeof c.campaign.version === 'number' &&
+    Array.isArray(c.campaign.steps) &&
+    c.campaign.steps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)) &&
+    (c.campaign.recycleSteps === undefined || (Array.isArray(c.campaign.recycleSteps) && c.campaign.recycleSteps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)))) &&
+    !!c.policy &&
+    Array.isArray(c.policy.owners) &&
+    [c.policy.sla, c.policy.qualificationWindow, c.policy.recyclePeriod].every(isDurationLike) &&
+    model(c.model) &&
+    (c.shadowModel === undefined || model(c.shadowModel))
+  );
+}
+
+function isDurationLike(value: unknown): boolean {
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  try {
+    durationMs(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

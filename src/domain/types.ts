@@ -1,6 +1,7 @@
 // Plain data types of the domain. The zod schemas in src/schemas validate the same shapes at the
 // boundaries; these stay free of zod so that workflow code (bundled, cached per workflow) stays light.
 import type { DurationString } from './duration';
+import type { SendWindow } from './send-window';
 
 export const STAGES = ['nurturing', 'mql', 'working', 'sql', 'recycled', 'disqualified'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -31,8 +32,10 @@ export interface CampaignStep {
   id: string;
   /** Wait before this step, counted from the previous step (or from enrolment for the first). */
   delay: DurationString;
+  /** Handlebars templates (src/mail/templates.ts): subject and body are plain text, html is optional. */
   subject: string;
   body: string;
+  html?: string;
 }
 
 export interface Campaign {
@@ -42,6 +45,8 @@ export interface Campaign {
   steps: CampaignStep[];
   /** Steps for a lead coming back from recycling; the regular steps when absent. */
   recycleSteps?: CampaignStep[];
+  /** A step due outside this window waits for its next start (src/domain/send-window.ts). */
+  sendWindow?: SendWindow;
 }
 
 export interface HandoffPolicy {

@@ -1,5 +1,5 @@
 // What the outside world sees of a lead's workflow state (query, update results, API).
-import { currentScore, type LeadConfig, type LeadState, type Transition } from './lifecycle';
+import { currentScore, currentShadowScore, sendTime, type LeadConfig, type LeadState, type Transition } from './lifecycle';
 import type { Score } from './scoring';
 import type { Stage } from './types';
 
@@ -13,6 +13,10 @@ export interface LeadView {
   owner: string | null;
   campaign: { id: string; version: number };
   scoringModel: { id: string; version: number };
+  /** The shadow model's score: shown for comparison, never acted on. Null without a shadow model. */
+  shadowScore: (Score & { model: { id: string; version: number } }) | null;
+  /** When the shadow model first said MQL in this cycle. */
+  shadowMqlAt: string | null;
   mqlAt: string | null;
   slaDeadline: string | null;
   contactedAt: string | null;
@@ -20,7 +24,8 @@ export interface LeadView {
   qualificationDeadline: string | null;
   recycleAt: string | null;
   lastRejection: { reason: string; rep?: string; note?: string; at: string } | null;
-  nurture: { nextStep: number; dueAt: string | null };
+  /** dueAt: when the next step falls due; sendAt: when it goes, after the campaign's send window. */
+  nurture: { nextStep: number; dueAt: string | null; sendAt: string | null };
   transitions: (Omit<Transition, 'at'> & { at: string })[];
 }
 
@@ -37,6 +42,8 @@ export function viewOf(state: LeadState, config: LeadConfig, now: number): LeadV
     owner: state.owner,
     campaign: { id: config.campaign.id, version: config.campaign.version },
     scoringModel: { id: config.model.id, version: config.model.version },
+    shadowScore: shadowView(state, config, now),
+    shadowMqlAt: iso(state.shadowMqlAt ?? null),
     mqlAt: iso(state.mqlAt),
     slaDeadline: iso(state.slaDeadline),
     contactedAt: iso(state.contactedAt),
@@ -44,15 +51,21 @@ export function viewOf(state: LeadState, config: LeadConfig, now: number): LeadV
     qualificationDeadline: iso(state.qualificationDeadline),
     recycleAt: iso(state.recycleAt),
     lastRejection: state.lastRejection ? { ...state.lastRejection, at: new Date(state.lastRejection.at).toISOString() } : null,
-    nurture: { nextStep: state.nurture.nextStep, dueAt: iso(state.nurture.dueAt) },
+    nurture: { nextStep: state.nurture.nextStep, dueAt: iso(state.nurture.dueAt), sendAt: state.nurture.dueAt === null ? null : iso(sendTime(state, config, state.nurture.dueAt)) },
     transitions: state.transitions.map((t) => ({ ...t, at: new Date(t.at).toISOString() })),
   };
+}
+
+function shadowView(state: LeadState, config: LeadConfig, now: number): LeadView['shadowScore'] {
+  const shadow = currentShadowScore(state, now, config);
+  return shadow && config.shadowModel ? { ...shadow, model: { id: config.shadowModel.id, version: config.shadowModel.version } } : null;
 }
 
 /** Markdown for the Temporal Web UI's "current details". No personal data. */
 export function detailsMarkdown(state: LeadState): string {
   const lines = [`**Stage:** ${state.stage}${state.unsubscribed ? ' (unsubscribed)' : ''}${state.emailBounced ? ' (email bounced)' : ''}`];
   lines.push(`**Score:** ${state.score.total} (fit ${state.score.fit}, behaviour ${state.score.behavior})`);
+  if (state.shadowScore) lines.push(`**Shadow score:** ${state.shadowScore.total} (not acted on)`);
   if (state.owner) lines.push(`**Owner:** ${state.owner}`);
   if (state.slaDeadline) lines.push(`**SLA deadline:** ${new Date(state.slaDeadline).toISOString()}`);
   if (state.qualificationDeadline) lines.push(`**Qualify by:** ${new Date(state.qualificationDeadline).toISOString()}`);

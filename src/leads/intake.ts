@@ -36,6 +36,8 @@ export function fitAttributesOf(lead: ReturnType<typeof enrollLeadSchema.parse>)
     industry: lead.industry ?? null,
     country: lead.country ?? null,
     source: lead.source ?? null,
+    // Not personal data on its own; the send window is read in it.
+    timezone: lead.timezone ?? null,
   };
   const attrs: LeadAttributes = { ...(lead.attributes ?? {}) };
   for (const [k, v] of Object.entries(known)) if (v !== null) attrs[k] = v;
@@ -53,8 +55,8 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
   const attributes = fitAttributesOf(lead);
   const { rows } = await deps.pool.query<{ lead_id: string; stage: Stage; inserted: boolean }>(
     `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm,
-                        campaign_id, campaign_version, scoring_model_id, scoring_model_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                        campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (email_normalized) DO UPDATE SET
        name = COALESCE(EXCLUDED.name, leads.name),
        company = COALESCE(EXCLUDED.company, leads.company),
@@ -76,6 +78,8 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
       config.campaign.version,
       config.model.id,
       config.model.version,
+      config.shadowModel?.id ?? null,
+      config.shadowModel?.version ?? null,
     ],
   );
   const row = rows[0]!;
@@ -89,7 +93,7 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
       signalArgs: [attributes],
       // A lead that reached SQL or was disqualified is not silently restarted by a repeat enrolment.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      staticSummary: `Lead ${leadId} · campaign ${config.campaign.id} v${config.campaign.version} · model ${config.model.id} v${config.model.version}`,
+      staticSummary: `Lead ${leadId} · campaign ${config.campaign.id} v${config.campaign.version} · model ${config.model.id} v${config.model.version}${config.shadowModel ? ` · shadow ${config.shadowModel.id} v${config.shadowModel.version}` : ''}`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -14,12 +14,14 @@ export interface TransitionRecord {
   rep: string | null;
   rejectionReason: string | null;
   note: string | null;
+  /** What the transition carried besides the columns, e.g. the versions of a migration. */
+  details: Record<string, unknown>;
 }
 
 /** Oldest first; with `limit`, only the most recent ones. */
 export async function loadTransitions(pool: Pool, leadId: string, limit?: number): Promise<TransitionRecord[]> {
   const { rows } = await pool.query(
-    `SELECT * FROM (SELECT seq, from_stage, to_stage, reason, occurred_at, cycle, score, owner, rep, rejection_reason, note
+    `SELECT * FROM (SELECT seq, from_stage, to_stage, reason, occurred_at, cycle, score, owner, rep, rejection_reason, note, details
         FROM lead_transitions WHERE lead_id = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`,
     [leadId, limit ?? null],
   );
@@ -35,5 +37,6 @@ export async function loadTransitions(pool: Pool, leadId: string, limit?: number
     rep: t.rep,
     rejectionReason: t.rejection_reason,
     note: t.note,
+    details: t.details ?? {},
   }));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY } from '../domain/defaults';
+import { isTimeZone, minutesOf, WEEKDAYS } from '../domain/send-window';
 import type { Campaign, HandoffPolicy } from '../domain/types';
 import { duration, email, id } from './common';
 
@@ -7,7 +8,8 @@ export const campaignStepSchema = z.strictObject({
   id,
   delay: duration,
   subject: z.string().trim().min(1).max(300),
-  body: z.string().min(1).max(100_000),
+  body: z.string().min(1).max(100_000).describe('plain-text template (Handlebars)'),
+  html: z.string().min(1).max(200_000).optional().describe('HTML template (Handlebars, values HTML-escaped); without it the HTML part is made from the text'),
 });
 
 const steps = z
@@ -25,12 +27,33 @@ export const policySchema = z.strictObject({
   manager: email.default(DEFAULT_POLICY.manager),
 });
 
+const clock = (what: string) => z.string().refine((v) => minutesOf(v) !== null, `${what} must be a local time "HH:MM" (00:00–23:59${what === 'to' ? ', or 24:00' : ''})`);
+
+export const timeZoneSchema = z.string().trim().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo or Europe/London');
+
+export const sendWindowSchema = z
+  .strictObject({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'days must not repeat'),
+    from: clock('from').refine((v) => v !== '24:00', 'from must be before 24:00'),
+    to: clock('to'),
+    timezone: timeZoneSchema.optional().describe("for leads without their own `timezone` (default Asia/Tokyo)"),
+  })
+  .refine((w) => (minutesOf(w.from) ?? 0) < (minutesOf(w.to) ?? 0), {
+    path: ['to'],
+    message: 'to must be after from (windows over midnight are not supported: use two days instead)',
+  });
+
 export const campaignSchema = z.strictObject({
   id,
   version: z.number().int().min(1),
   name: z.string().trim().min(1).max(200),
   steps,
   recycleSteps: steps.optional(),
+  sendWindow: sendWindowSchema.optional().describe('e.g. { days: ["mon","tue","wed","thu","fri"], from: "09:00", to: "18:00" } in the lead\'s time zone'),
 });
 
 export function parseCampaign(value: unknown): Campaign {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONTACT_CHANNELS, REJECTION_REASONS } from '../domain/types';
 import { email, id, isoTimestamp, scalar } from './common';
+import { timeZoneSchema } from './campaign';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -12,7 +13,7 @@ export const enrollLeadSchema = z.strictObject({
   employees: z.number().int().min(0).max(10_000_000).optional(),
   industry: text(100).optional(),
   country: text(100).optional(),
-  timezone: text(64).optional(),
+  timezone: timeZoneSchema.optional().describe('IANA time zone of the lead; the campaign\'s send window is read in it'),
   source: text(100).optional(),
   utm: z.strictObject({ source: text(200).optional(), medium: text(200).optional(), campaign: text(200).optional() }).optional(),
   campaignId: id.default('default'),

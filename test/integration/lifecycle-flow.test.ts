@@ -11,7 +11,8 @@ import type { LeadConfig } from '../../src/domain/lifecycle';
 import { enrollLead, recordEvent, unsubscribeLead, type IntakeDeps } from '../../src/leads/intake';
 import { resolveTemporalBinary } from '../../src/temporal/binaries';
 import { workflowIdFor } from '../../src/temporal/client';
-import { acceptUpdate, contactUpdate, getStateQuery, rejectUpdate } from '../../workflows/messages';
+import { putCampaign, putScoringModel, resolveLeadConfig } from '../../src/catalog/store';
+import { acceptUpdate, contactUpdate, getStateQuery, migrateSignal, rejectUpdate } from '../../workflows/messages';
 import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
@@ -225,5 +226,78 @@ describe('lead lifecycle on the dev server', () => {
     expect(d.status.name).toBe('RUNNING');
     await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ LeadStage: ['nurturing'], LeadScore: [91] }));
     await record('continue-as-new', leadId);
+  });
+  it('keeps a running lead on its versions until a migrate signal; scores a shadow model that never hands off', async () => {
+    const tag = uid();
+    // Shadow: the demo request alone is enough (threshold 50); the primary needs 70 and pricing or demo.
+    const base = testConfig(tag);
+    const shadowModel = { ...base.model, id: `shadow-${tag}`, mql: { threshold: 50 } };
+    const config: LeadConfig = { ...base, shadowModel };
+    const { leadId } = await enrolDecisionMaker(config);
+    await recordEvent(deps, leadId, { type: 'email_open' });
+    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
+    const shadowed = await eventually(async () => {
+      const s = await state(leadId);
+      expect(s.score.total).toBe(55);
+      return s;
+    });
+    // 20 + 5 + 30 = 55: the shadow would hand off (≥ 50), the primary does not (< 70).
+    expect(shadowed).toMatchObject({ stage: 'nurturing', owner: null, shadowScore: { total: 55, isMql: true, model: { id: shadowModel.id, version: 1 } } });
+    expect(shadowed.transitions.map((t) => t.reason)).toEqual(['enrolled', 'shadow_mql']);
+    await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ ShadowScore: [55], LeadScore: [55] }));
+
+    // Model v2 (pricing worth 50) is not seen by the running lead until it is told to migrate.
+    const v2 = { ...config.model, version: 2, behavior: config.model.behavior.map((r) => (r.id === 'pricing' ? { ...r, points: 50 } : r)) };
+    await handle(leadId).signal(migrateSignal, { ...config, model: v2 });
+    const migrated = await stageIs(leadId, 'mql');
+    expect(migrated).toMatchObject({ scoringModel: { version: 2 }, score: { total: 75 } });
+    expect(migrated.transitions.map((t) => t.reason)).toEqual(['enrolled', 'shadow_mql', 'migrated', 'mql']);
+    expect(migrated.transitions[2]).toMatchObject({ from: 'nurturing', to: 'nurturing', details: { trigger: 'request', fromModel: `${config.model.id}@v1`, toModel: `${config.model.id}@v2` } });
+    await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ ScoringModel: [`${config.model.id}@v2`], LeadStage: ['mql'] }));
+    // The signal is readable in the history.
+    const history = await handle(leadId).fetchHistory();
+    expect((history.events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'migrate')).toBe(true);
+    // A second identical signal changes nothing.
+    await handle(leadId).signal(migrateSignal, { ...config, model: v2 });
+    await eventually(async () => {
+      const { rows } = await pool.query(`SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq`, [leadId]);
+      expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'shadow_mql', 'migrated', 'mql']);
+      const lead = await pool.query('SELECT scoring_model_version FROM leads WHERE lead_id = $1', [leadId]);
+      expect(lead.rows[0].scoring_model_version).toBe(2);
+    });
+    expect((await state(leadId)).transitions).toHaveLength(4);
+    await record('migrate-shadow', leadId);
+  });
+
+  it('moves a recycled lead to the newest catalog versions when it is recycled, not before', async () => {
+    const tag = uid();
+    const base = testConfig(tag, { policy: { recyclePeriod: '3s' } });
+    const { id: modelId, version: _mv, ...modelBody } = base.model;
+    await putScoringModel(pool, modelId, modelBody as Parameters<typeof putScoringModel>[2]);
+    await putCampaign(pool, base.campaign.id, { name: base.campaign.name, steps: base.campaign.steps, scoringModel: modelId, policy: base.policy } as Parameters<typeof putCampaign>[2]);
+    const config = await resolveLeadConfig(pool, base.campaign.id);
+    const { leadId } = await enrolDecisionMaker(config);
+    const first = await makeMql(leadId);
+    expect(first.scoringModel.version).toBe(1);
+
+    // A new model version while the lead is with sales: nothing changes for it.
+    await putScoringModel(pool, modelId, { ...modelBody, mql: { threshold: 60, requireAnyOf: ['pricing', 'demo'] } } as Parameters<typeof putScoringModel>[2]);
+    await recordEvent(deps, leadId, { type: 'email_open' });
+    await eventually(async () => expect((await state(leadId)).score.total).toBe(95));
+    expect((await state(leadId)).scoringModel.version).toBe(1);
+
+    await handle(leadId).executeUpdate(rejectUpdate, { args: [{ rep: first.owner!, reason: 'bad_timing' }] });
+    const back = await stageIs(leadId, 'nurturing');
+    expect(back).toMatchObject({ cycle: 1, scoringModel: { id: modelId, version: 2 }, campaign: { version: 1 } });
+    expect(back.transitions.map((t) => t.reason).slice(-3)).toEqual(['rejected', 'migrated', 'recycle_period_over']);
+    expect(back.transitions.at(-2)).toMatchObject({ to: 'recycled', details: { trigger: 'recycle', fromModel: `${modelId}@v1`, toModel: `${modelId}@v2` } });
+    // The new cycle is scored by v2: pricing (30) + fit (20) = 50 < 60, then a demo makes it an MQL.
+    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
+    await eventually(async () => expect((await state(leadId)).score.total).toBe(50));
+    await recordEvent(deps, leadId, { type: 'email_open' });
+    await recordEvent(deps, leadId, { type: 'email_open' });
+    const again = await stageIs(leadId, 'mql');
+    expect(again.score.total).toBe(60);
+    await record('recycle-upgrade', leadId);
   });
 });

@@ -192,4 +192,42 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     await sink.waitFor(() => sink.to(email).length === 3, 15_000, 'pricing after 7 more days');
     expect(sink.to(email).map((m) => m.subject)).toEqual(['Welcome Nurture', 'Case study', 'Pricing']);
   });
+  it('holds a nurture step due outside the send window until the window opens in the lead\'s time zone', async () => {
+    const tag = uid();
+    const email = `window-${tag}@customer.test`;
+    const zone = 'America/New_York';
+    // Weekdays in New York of the server's "now" (the time-skipping clock has moved on in earlier tests).
+    const probe = testConfig(`${tag}-probe`);
+    const { leadId: probeId } = await enrollLead(deps, { email: `probe-${tag}@customer.test` }, probe);
+    const now = Date.parse((await state(probeId)).transitions[0]!.at);
+    const today = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(now).toLowerCase();
+    const days = (['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const).filter((d) => d !== today);
+    const config = testConfig(tag, {
+      campaign: {
+        sendWindow: { days: [...days], from: '09:00', to: '17:00' },
+        steps: [
+          { id: 'welcome', delay: '0s', subject: 'Welcome', body: 'Hi' },
+          { id: 'follow-up', delay: '1d', subject: 'Follow-up', body: 'Again' },
+        ],
+      },
+    });
+    const { leadId } = await enrollLead(deps, { email, name: 'Window', timezone: zone }, config);
+    const view = await eventually(() => state(leadId));
+    const sendAt = Date.parse(view.nurture.sendAt!);
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(sendAt)).toBe('09:00');
+    const wait = sendAt - Date.parse(view.nurture.dueAt!);
+    expect(wait).toBeGreaterThan(0);
+
+    await env.sleep(wait - 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.to(email)).toHaveLength(0);
+    await env.sleep(120_000);
+    await sink.waitFor(() => sink.to(email).length === 1, 15_000, 'welcome at the window start');
+    // The next delay counts from the real send (the timer fires at the window start, give or take the
+    // server's timer latency): one day later, 09:00 again, inside the window.
+    const next = await state(leadId);
+    expect(Date.parse(next.nurture.dueAt!) - (sendAt + 24 * 3600_000)).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(next.nurture.dueAt!) - (sendAt + 24 * 3600_000)).toBeLessThan(60_000);
+    expect(next.nurture.sendAt).toBe(next.nurture.dueAt);
+  });
 });

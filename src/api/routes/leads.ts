@@ -29,6 +29,7 @@ const transitionSchema = z.object({
   rep: z.string().nullable(),
   rejectionReason: z.string().nullable(),
   note: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).describe("what else the transition recorded, e.g. a migration's from/to versions"),
 });
 
 const breakdownLine = z.object({
@@ -58,6 +59,11 @@ export const leadDetailSchema = z.object({
   campaignId: z.string(),
   campaignVersion: z.number(),
   scoringModel: z.object({ id: z.string(), version: z.number() }),
+  shadowScore: z
+    .object({ model: z.object({ id: z.string(), version: z.number() }), total: z.number(), fit: z.number(), behavior: z.number(), breakdown: z.array(breakdownLine), isMql: z.boolean() })
+    .nullable()
+    .describe("the campaign's shadow scoring model: computed for comparison, never acted on (null without one, or when Temporal cannot be asked)"),
+  shadowMqlAt: z.string().nullable().describe('when the shadow model first said MQL in this cycle'),
   cycle: z.number().nullable(),
   mqlAt: z.string().nullable(),
   slaDeadline: z.string().nullable(),
@@ -118,6 +124,8 @@ interface LeadRow {
   campaign_version: number;
   scoring_model_id: string;
   scoring_model_version: number;
+  shadow_model_id: string | null;
+  shadow_model_version: number | null;
   stage: (typeof STAGES)[number];
   owner: string | null;
   score: number;
@@ -281,8 +289,13 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
             : { total: row.score, fit: null, behavior: null, breakdown: [], isMql: null },
           owner: view ? view.owner : row.owner,
           campaignId: row.campaign_id,
-          campaignVersion: row.campaign_version,
-          scoringModel: { id: row.scoring_model_id, version: row.scoring_model_version },
+          // The workflow's versions are the truth; the row catches up when a migration is recorded.
+          campaignVersion: view?.campaign.version ?? row.campaign_version,
+          scoringModel: view?.scoringModel ?? { id: row.scoring_model_id, version: row.scoring_model_version },
+          shadowScore: view?.shadowScore
+            ? { model: view.shadowScore.model, total: view.shadowScore.total, fit: view.shadowScore.fit, behavior: view.shadowScore.behavior, breakdown: toBreakdown(view.shadowScore.breakdown), isMql: view.shadowScore.isMql }
+            : null,
+          shadowMqlAt: view?.shadowMqlAt ?? null,
           cycle: view?.cycle ?? null,
           mqlAt: view?.mqlAt ?? null,
           slaDeadline: view?.slaDeadline ?? null,

@@ -6,6 +6,7 @@ import { ApiError } from '../errors';
 import { bearer, errors, type RouteContext } from '../context';
 import { workflowIdFor } from '../../temporal/client';
 import { DEFAULT_MQL_TO_SQL_BENCHMARK, funnelReport, isTimeZone, resolveRange } from '../../reports/funnel';
+import { modelsReport } from '../../reports/models';
 import { slaBoard } from '../../reports/sla';
 
 const ratio = z.object({ of: z.number().int(), count: z.number().int(), rate: z.number().nullable() });
@@ -77,6 +78,27 @@ const slaQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
+const outcome = z.object({ mqls: z.number().int(), sqls: z.number().int(), mqlToSql: ratio });
+const comparison = {
+  leads: z.number().int().describe('leads of the campaign that ran with a shadow model'),
+  primary: outcome.describe('the primary model: leads it handed off (MQL), and of those the ones accepted as SQL'),
+  shadow: outcome.describe('the shadow model: leads it would have made MQL, and of those the ones accepted as SQL'),
+  agreement: z.object({ both: z.number().int(), primaryOnly: z.number().int(), shadowOnly: z.number().int(), neither: z.number().int() }),
+};
+const modelRef = z.object({ id: z.string(), version: z.number().int() });
+const modelsSchema = z.object({
+  campaignId: z.string(),
+  range: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  ...comparison,
+  byModels: z.array(z.object({ model: modelRef, shadowModel: modelRef, ...comparison })),
+});
+const when = z.string().max(40).refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time');
+const modelsQuery = z.strictObject({
+  campaignId: z.string().trim().min(1).max(64),
+  from: when.optional().describe('only leads enrolled from then (inclusive)'),
+  to: when.optional().describe('only leads enrolled before then (exclusive)'),
+});
+
 export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/v1/reports/funnel', {
@@ -99,6 +121,27 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           throw new ApiError(400, 'validation_failed', range.error, [{ in: 'querystring', field, message: rest.join(': ') }]);
         }
         return funnelReport(ctx.pool, { ...range, campaignId: q.campaignId, source: q.source, tz }, q.benchmark);
+      },
+    });
+
+    app.get('/v1/reports/models', {
+      config: { access: ['marketing', 'ops'] },
+      schema: {
+        tags: ['reports'],
+        summary: 'Primary vs shadow scoring model on the same leads: MQLs and MQL→SQL of each (A/B)',
+        description: 'Over the leads of the campaign that ran with a shadow model (`shadowScoringModel`), optionally enrolled in [from, to). Counting rules in docs/reports.md. Roles: marketing, ops.',
+        security: bearer,
+        querystring: modelsQuery,
+        response: { 200: modelsSchema, ...errors(400, 401, 403) },
+      },
+      handler: async (request) => {
+        const q = request.query;
+        const from = q.from ? new Date(q.from) : undefined;
+        const to = q.to ? new Date(q.to) : undefined;
+        if (from && to && from.getTime() >= to.getTime()) {
+          throw new ApiError(400, 'validation_failed', 'from: must be before to', [{ in: 'querystring', field: 'from', message: 'must be before to' }]);
+        }
+        return modelsReport(ctx.pool, { campaignId: q.campaignId, ...(from ? { from } : {}), ...(to ? { to } : {}) });
       },
     });
 

@@ -1,0 +1,61 @@
+// Moving a campaign's running leads to its newest versions on request (POST /v1/campaigns/:id/migrate).
+// Each lead's workflow gets a `migrate` signal carrying the resolved configuration; the reducer
+// applies it (or ignores it when the lead already runs those versions), so calling this twice is harmless.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { getCampaign, resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
+import type { LeadConfig } from '../domain/lifecycle';
+import { workflowIdFor } from '../temporal/client';
+import { migrateSignal } from '../../workflows/messages';
+import type { IntakeDeps } from './intake';
+
+export interface MigrationResult {
+  campaignId: string;
+  to: { campaignVersion: number; scoringModel: { id: string; version: number }; shadowScoringModel: { id: string; version: number } | null };
+  /** Leads whose workflow was signalled. */
+  signalled: number;
+  /** Leads listed as running whose workflow had already ended (nothing to migrate). */
+  notRunning: number;
+}
+
+/** Signals sent at once; enough to keep Temporal busy without flooding it. */
+const CONCURRENCY = 16;
+
+export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'client'>, campaignId: string): Promise<MigrationResult> {
+  if (!(await getCampaign(deps.pool, campaignId))) throw new UnknownCatalogEntryError('campaign', campaignId);
+  const config: LeadConfig = await resolveLeadConfig(deps.pool, campaignId);
+  const shadow = config.shadowModel ?? null;
+  // Leads not in a final stage whose row does not show the newest versions yet.
+  const { rows } = await deps.pool.query<{ lead_id: string }>(
+    `SELECT lead_id FROM leads
+      WHERE campaign_id = $1 AND stage NOT IN ('sql', 'disqualified')
+        AND (campaign_version <> $2 OR scoring_model_id <> $3 OR scoring_model_version <> $4
+             OR shadow_model_id IS DISTINCT FROM $5 OR shadow_model_version IS DISTINCT FROM $6)
+      ORDER BY lead_id`,
+    [campaignId, config.campaign.version, config.model.id, config.model.version, shadow?.id ?? null, shadow?.version ?? null],
+  );
+  let signalled = 0;
+  let notRunning = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < rows.length; i = next++) {
+      try {
+        await deps.client.workflow.getHandle(workflowIdFor(rows[i]!.lead_id)).signal(migrateSignal, config);
+        signalled += 1;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        notRunning += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker));
+  return {
+    campaignId,
+    to: {
+      campaignVersion: config.campaign.version,
+      scoringModel: { id: config.model.id, version: config.model.version },
+      shadowScoringModel: shadow ? { id: shadow.id, version: shadow.version } : null,
+    },
+    signalled,
+    notRunning,
+  };
+}
