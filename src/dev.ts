@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type ApiKey } from './config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
+import { runStartRelay } from './leads/start-relay';
 import { startMailCatcher } from './mail/catcher';
 import { createMailTransport } from './mail/transport';
 import { PROJECT_ROOT } from './temporal/binaries';
@@ -90,6 +91,11 @@ async function main(): Promise<void> {
 
   const client = await connectClient({ temporal: { ...config.temporal, address: temporalAddress } });
   stops.unshift(() => client.connection.close());
+  const relay = runStartRelay(
+    { pool, client, taskQueue: config.temporal.taskQueue, searchAttributes: config.searchAttributes },
+    { log: (line) => say(line) },
+  );
+  stops.unshift(() => relay.stop());
   const app = await buildApp({
     pool,
     client,

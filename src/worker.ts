@@ -2,7 +2,9 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { createPool } from './db/pool';
+import { runStartRelay } from './leads/start-relay';
 import { createMailTransport } from './mail/transport';
+import { connectClient } from './temporal/client';
 import { createLeadWorker } from './temporal/worker';
 
 async function main(): Promise<void> {
@@ -21,8 +23,13 @@ async function main(): Promise<void> {
     trackingSecret: config.trackingSecret,
   });
   console.log(`[worker] polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  // Leads stored but never started (Temporal was down, an import was interrupted) are started here.
+  const client = await connectClient(config);
+  const relay = runStartRelay({ pool, client, taskQueue: config.temporal.taskQueue, searchAttributes: config.searchAttributes });
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM.
   await worker.run();
+  await relay.stop();
+  await client.connection.close();
   await connection.close();
   await pool.end();
 }

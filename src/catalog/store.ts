@@ -186,16 +186,28 @@ export async function listEntries(db: Queryable, kind: 'campaign' | 'scoring mod
 }
 
 /** The configuration a lead enrolling in `campaignId` now is pinned to: the latest versions. */
-export async function resolveLeadConfig(db: Queryable, campaignId: string): Promise<LeadConfig> {
-  const campaign = await getCampaign(db, campaignId);
+/** The versions a lead is pinned to (its row in leads), to rebuild the exact config it enrolled with. */
+export interface PinnedVersions {
+  campaignVersion: number;
+  modelId: string;
+  modelVersion: number;
+  shadowModelId?: string | null;
+  shadowModelVersion?: number | null;
+}
+
+/** The campaign's newest versions (with `pinned`: the versions a lead already runs on). */
+export async function resolveLeadConfig(db: Queryable, campaignId: string, pinned?: PinnedVersions): Promise<LeadConfig> {
+  const campaign = await getCampaign(db, campaignId, pinned?.campaignVersion);
   if (!campaign) throw new UnknownCatalogEntryError('campaign', campaignId, 'campaignId');
-  const model = await getScoringModel(db, campaign.scoringModel);
-  if (!model) throw new UnknownCatalogEntryError('scoring model', campaign.scoringModel, 'campaignId');
+  const modelId = pinned?.modelId ?? campaign.scoringModel;
+  const model = await getScoringModel(db, modelId, pinned?.modelVersion);
+  if (!model) throw new UnknownCatalogEntryError('scoring model', modelId, 'campaignId');
   const { createdAt: _m, ...pinnedModel } = model;
   let shadowModel: ScoringModel | undefined;
-  if (campaign.shadowScoringModel) {
-    const shadow = await getScoringModel(db, campaign.shadowScoringModel);
-    if (!shadow) throw new UnknownCatalogEntryError('scoring model', campaign.shadowScoringModel, 'campaignId');
+  const shadowId = pinned ? pinned.shadowModelId : campaign.shadowScoringModel;
+  if (shadowId) {
+    const shadow = await getScoringModel(db, shadowId, pinned?.shadowModelVersion ?? undefined);
+    if (!shadow) throw new UnknownCatalogEntryError('scoring model', shadowId, 'campaignId');
     const { createdAt: _s, ...pinnedShadow } = shadow;
     shadowModel = pinnedShadow;
   }

@@ -1,19 +1,24 @@
 // `leadloop import <file.csv> --campaign <id>`: enrols every valid row of a CSV file through the
-// same intake as the API (src/leads/intake.ts), many rows in flight at once. Invalid rows are
-// reported with their line numbers and written, with an `error` column, to `<file>.rejects.csv`.
-// Enrolment is idempotent per normalized email, so importing the same file again creates nothing new.
+// same intake as the API (src/leads/intake.ts) in two steps: the rows are stored in PostgreSQL in a
+// few statements (seconds for 10,000 rows: after that nothing can be lost), then their workflows are
+// started, many at once, with a progress line. Starts that do not happen (Ctrl-C, Temporal down,
+// --no-wait) are made by the worker's start relay. Invalid rows are reported with their line numbers
+// and written, with an `error` column, to `<file>.rejects.csv`. Enrolment is idempotent per
+// normalized email, so importing the same file again creates nothing new.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
 import type { LeadConfig } from '../domain/lifecycle';
-import { enrollLead, type IntakeDeps } from '../leads/intake';
+import { startLeadWorkflow, storeLeads, type IntakeDeps, type StoredLead } from '../leads/intake';
 import { normalizeEmail } from '../schemas/common';
 import { enrollLeadSchema, type EnrollLeadInput } from '../schemas/lead';
 import { CliError } from './context';
 import type { Progress, ProgressCounts } from './progress';
 
 export const DEFAULT_CONCURRENCY = 32;
+/** Rows per INSERT statement while storing. */
+const STORE_CHUNK = 500;
 
 /** Header names (case, spaces, "_" and "-" ignored) → enrolment fields. Other columns become attributes. */
 const FIELD_COLUMNS: Record<string, string> = {
@@ -51,16 +56,28 @@ export interface ImportResult {
   existing: number;
   invalid: number;
   failed: number;
+  /** Workflows started (new leads) or signalled with merged attributes (known leads) by this run. */
+  started: number;
+  /** New leads stored whose workflow this run did not start: the worker's start relay does. */
+  pending: number;
+  /** Why some workflows were not started (the first error), if any. */
+  startError?: string;
   /** Every rejected row (invalid or failed), in file order. */
   rejects: RejectedRow[];
   rejectsFile: string | null;
   elapsedMs: number;
+  /** Time to validate and store every row (the part after which nothing can be lost). */
+  storeMs: number;
 }
 
 export interface ImportOptions {
   campaignId: string;
   concurrency?: number;
   progress?: Progress;
+  /** Progress of the workflow starts (second step). */
+  startProgress?: Progress;
+  /** false: store the rows and return; the worker's start relay starts the workflows. */
+  wait?: boolean;
   /** Where rejected rows go; default `<file>.rejects.csv`. */
   rejectsFile?: string;
 }
@@ -218,32 +235,60 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
   }
   options.progress?.update(counts);
 
+  // Step 1: store. A failure here (PostgreSQL gone) stops the import: the rows stored so far are
+  // safe and importing the file again continues where it stopped.
   const queue = rows.filter((r) => r.input);
-  let next = 0;
-  let firstFailure = null as Error | null;
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 256));
-  const lane = async () => {
-    while (next < queue.length) {
-      // Nothing but failures so far (Temporal or PostgreSQL gone): stop instead of failing every row.
-      if (firstFailure && counts.created + counts.existing === 0 && counts.failed >= concurrency) return;
-      const row = queue[next++]!;
-      try {
-        const result = await enrollLead(deps, row.input!, config);
-        if (result.created) counts.created++;
-        else counts.existing++;
-      } catch (err) {
-        firstFailure ??= err as Error;
-        counts.failed++;
-        row.error = `not imported: ${(err as Error).message}`;
-      }
+  const stored: StoredLead[] = [];
+  for (let i = 0; i < queue.length; i += STORE_CHUNK) {
+    const chunk = queue.slice(i, i + STORE_CHUNK);
+    const result = await storeLeads(deps.pool, chunk.map((r) => r.input!), config).catch((err: Error) => {
+      throw new CliError(`import stopped after ${stored.length.toLocaleString('en-US')} stored rows (importing the file again continues): ${err.message}`);
+    });
+    for (const lead of result) {
+      stored.push(lead);
+      if (lead.inserted) counts.created++;
+      else counts.existing++;
       counts.done++;
-      options.progress?.update(counts);
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
+    options.progress?.update(counts);
+  }
   options.progress?.finish(counts);
-  if (firstFailure && counts.created + counts.existing === 0 && next < queue.length) {
-    throw new CliError(`import stopped: the first ${counts.failed} rows all failed; the first error was: ${firstFailure.message}`);
+  const storeMs = Date.now() - started;
+
+  // Step 2: start the new leads' workflows and signal the known ones their merged attributes.
+  let startedCount = 0;
+  let startError: string | undefined;
+  let pending = stored.filter((l) => l.inserted).length;
+  if (options.wait !== false && stored.length > 0) {
+    const startCounts: ProgressCounts = { done: 0, total: stored.length, created: 0, existing: 0, invalid: 0, failed: 0, pending: 0 };
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 256));
+    let next = 0;
+    let firstFailure: Error | null = null;
+    let failures = 0;
+    const lane = async () => {
+      while (next < stored.length) {
+        // Nothing but failures so far (Temporal unreachable): leave the rest to the start relay.
+        if (firstFailure && startedCount === 0 && failures >= concurrency) return;
+        const lead = stored[next++]!;
+        try {
+          await startLeadWorkflow(deps, lead.leadId, config, lead.attributes);
+          startedCount++;
+          if (lead.inserted) {
+            startCounts.created++;
+            pending--;
+          } else startCounts.existing++;
+        } catch (err) {
+          firstFailure ??= err as Error;
+          failures++;
+          startCounts.pending = failures;
+        }
+        startCounts.done++;
+        options.startProgress?.update(startCounts);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    options.startProgress?.finish(startCounts);
+    startError = (firstFailure as Error | null)?.message;
   }
 
   const rejected = rows.filter((r) => r.error);
@@ -259,9 +304,13 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
     existing: counts.existing,
     invalid: counts.invalid,
     failed: counts.failed,
+    started: startedCount,
+    pending,
+    ...(startError ? { startError } : {}),
     rejects: rejected.map((r) => ({ line: r.line, error: r.error! })),
     rejectsFile: rejected.length ? rejectsFile : null,
     elapsedMs: Date.now() - started,
+    storeMs,
   };
 }
 
@@ -277,7 +326,9 @@ export function describeImport(result: ImportResult): { summary: string; rejectL
     `  invalid:   ${n(result.invalid)}`,
     ...(result.failed ? [`  failed:    ${n(result.failed)}`] : []),
     ...(result.rejectsFile ? [`  rejects:   ${result.rejectsFile} (fix the rows there and import that file again)`] : []),
-    `  time:      ${seconds.toFixed(1)} s (${n(Math.round(result.total / Math.max(seconds, 0.001)))} rows/s)`,
+    `  workflows: ${n(result.started)} started or signalled${result.pending ? `, ${n(result.pending)} pending: the worker's start relay starts them (stored, nothing is lost)` : ''}`,
+    ...(result.startError ? [`  note:      some workflow starts failed (first error: ${result.startError})`] : []),
+    `  time:      ${seconds.toFixed(1)} s; all rows stored after ${(result.storeMs / 1000).toFixed(1)} s (${n(Math.round(result.total / Math.max(result.storeMs / 1000, 0.001)))} rows/s)`,
   ].join('\n');
   const rejectLines = result.rejects.slice(0, MAX_LISTED).map((r) => `line ${r.line}: ${r.error}`);
   if (result.rejects.length > MAX_LISTED) rejectLines.push(`... and ${n(result.rejects.length - MAX_LISTED)} more in ${result.rejectsFile}`);

@@ -33,14 +33,17 @@ export function buildProgram(): Command {
     .requiredOption('-c, --campaign <id>', 'campaign id (its latest version and scoring model are pinned for every lead)')
     .option('--concurrency <n>', 'rows in flight', positiveInt(256), DEFAULT_CONCURRENCY)
     .option('--rejects <file>', 'where to write rejected rows (default <file>.rejects.csv)')
-    .action(async (file: string, opts: { campaign: string; concurrency: number; rejects?: string }) => {
+    .option('--no-wait', "store the rows and return; the worker's start relay starts their workflows")
+    .action(async (file: string, opts: { campaign: string; concurrency: number; rejects?: string; wait: boolean }) => {
       const ctx = await openContext({ temporal: true });
       try {
         const result = await importLeads(ctx.deps(), file, {
           campaignId: opts.campaign,
           concurrency: opts.concurrency,
           rejectsFile: opts.rejects,
-          progress: createProgress(process.stderr, { label: 'import' }),
+          wait: opts.wait,
+          progress: createProgress(process.stderr, { label: 'store' }),
+          startProgress: createProgress(process.stderr, { label: 'start' }),
         });
         const { summary, rejectLines } = describeImport(result);
         for (const line of rejectLines) process.stderr.write(`${line}\n`);

@@ -7,6 +7,8 @@ export interface ProgressCounts {
   existing: number;
   invalid: number;
   failed: number;
+  /** Stored, not started yet (left to the start relay). */
+  pending?: number;
 }
 
 export interface ProgressStream {
@@ -34,6 +36,7 @@ export function formatProgress(c: ProgressCounts, elapsedMs: number, width = 20)
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
   const parts = [`created ${n(c.created)}`, `existing ${n(c.existing)}`, `invalid ${n(c.invalid)}`];
   if (c.failed) parts.push(`failed ${n(c.failed)}`);
+  if (c.pending) parts.push(`pending ${n(c.pending)}`);
   return `${n(c.done)}/${n(c.total)} ${String(Math.floor(fraction * 100)).padStart(3)}% ${bar} ${rate.toFixed(0)} rows/s  ETA ${c.done >= c.total ? '0s' : formatDuration(eta)}  ${parts.join(' · ')}`;
 }
 

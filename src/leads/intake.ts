@@ -44,34 +44,36 @@ export function fitAttributesOf(lead: ReturnType<typeof enrollLeadSchema.parse>)
   return attrs;
 }
 
+/** A lead row as stored by the intake, before or after its workflow was started. */
+export interface StoredLead {
+  leadId: string;
+  stage: Stage;
+  /** A new lead (its workflow still has to be started), not a repeat of a known email. */
+  inserted: boolean;
+  attributes: LeadAttributes;
+}
+
+const STORE_COLUMNS = 16;
+
 /**
- * Enrol a lead, idempotently: the same normalized email always yields the same lead, one workflow
- * and one first email. A repeat merges new attributes into the running workflow.
+ * Store leads (one statement), deduplicated by normalized email: a new email gets a new row whose
+ * workflow is still to be started (workflow_started_at NULL: the start relay makes sure it happens);
+ * a known one merges its new fields. The same email twice in one call is the caller's error.
  */
-export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config: LeadConfig): Promise<EnrollResult> {
-  // `config` is the campaign (resolved by the caller from raw.campaignId), its policy and its model,
-  // pinned for this lead: the versions it enrols with are the ones its workflow keeps.
-  const lead = enrollLeadSchema.parse(raw);
-  const attributes = fitAttributesOf(lead);
-  const { rows } = await deps.pool.query<{ lead_id: string; stage: Stage; inserted: boolean }>(
-    `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm,
-                        campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-     ON CONFLICT (email_normalized) DO UPDATE SET
-       name = COALESCE(EXCLUDED.name, leads.name),
-       company = COALESCE(EXCLUDED.company, leads.company),
-       title = COALESCE(EXCLUDED.title, leads.title),
-       attributes = leads.attributes || EXCLUDED.attributes,
-       updated_at = now()
-     RETURNING lead_id, stage, (xmax = 0) AS inserted`,
-    [
+export async function storeLeads(pool: Pool, raws: readonly EnrollLeadInput[], config: LeadConfig): Promise<StoredLead[]> {
+  if (raws.length === 0) return [];
+  const leads = raws.map((raw) => enrollLeadSchema.parse(raw));
+  const attributes = leads.map((lead) => fitAttributesOf(lead));
+  const values: unknown[] = [];
+  const tuples = leads.map((lead, i) => {
+    values.push(
       randomUUID(),
       lead.email.trim(),
       normalizeEmail(lead.email),
       lead.name ?? null,
       lead.company ?? null,
       lead.title ?? null,
-      JSON.stringify(attributes),
+      JSON.stringify(attributes[i]),
       lead.source ?? null,
       lead.utm ? JSON.stringify(lead.utm) : null,
       config.campaign.id,
@@ -80,10 +82,46 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
       config.model.version,
       config.shadowModel?.id ?? null,
       config.shadowModel?.version ?? null,
-    ],
+      null,
+    );
+    const base = i * STORE_COLUMNS;
+    return `(${Array.from({ length: STORE_COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+  });
+  const { rows } = await pool.query<{ lead_id: string; stage: Stage; inserted: boolean; email_normalized: string }>(
+    `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm,
+                        campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version,
+                        workflow_started_at)
+     VALUES ${tuples.join(', ')}
+     ON CONFLICT (email_normalized) DO UPDATE SET
+       name = COALESCE(EXCLUDED.name, leads.name),
+       company = COALESCE(EXCLUDED.company, leads.company),
+       title = COALESCE(EXCLUDED.title, leads.title),
+       attributes = leads.attributes || EXCLUDED.attributes,
+       updated_at = now()
+     RETURNING lead_id, stage, (xmax = 0) AS inserted, email_normalized`,
+    values,
   );
-  const row = rows[0]!;
-  const leadId = row.lead_id;
+  const byEmail = new Map(rows.map((r) => [r.email_normalized, r]));
+  return leads.map((lead, i) => {
+    const row = byEmail.get(normalizeEmail(lead.email))!;
+    return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: attributes[i]! };
+  });
+}
+
+/**
+ * Start (or, for a known lead, signal new attributes to) the lead's workflow, then mark the row
+ * started. Idempotent: the workflow ID is derived from the lead id. A lead that sat unstarted may
+ * already have events stored: they are signalled after the start (the workflow skips known eventIds).
+ */
+export async function startLeadWorkflow(
+  deps: IntakeDeps,
+  leadId: string,
+  config: LeadConfig,
+  attributes: LeadAttributes,
+  /** The connection holding the row's lock, when the caller claimed it (the start relay). */
+  db: Pick<Pool, 'query'> = deps.pool,
+): Promise<void> {
+  let started = true;
   try {
     await deps.client.workflow.signalWithStart<typeof leadWorkflow, [LeadAttributes]>('leadWorkflow', {
       workflowId: workflowIdFor(leadId),
@@ -97,8 +135,35 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    started = false;
   }
-  return { leadId, stage: row.stage, created: row.inserted };
+  const { rows } = await db.query<{ lead_id: string }>(
+    `UPDATE leads SET workflow_started_at = now() WHERE lead_id = $1 AND workflow_started_at IS NULL RETURNING lead_id`,
+    [leadId],
+  );
+  if (started && rows.length > 0) {
+    const { rows: events } = await db.query<{ event_id: string; type: string; occurred_at: Date; properties: Record<string, string | number | boolean> }>(
+      'SELECT event_id, type, occurred_at, properties FROM lead_events WHERE lead_id = $1 ORDER BY occurred_at DESC LIMIT 500',
+      [leadId],
+    );
+    const handle = deps.client.workflow.getHandle(workflowIdFor(leadId));
+    for (const e of events.reverse()) {
+      await handle.signal(engagementSignal, { eventId: e.event_id, type: e.type, occurredAt: e.occurred_at.toISOString(), properties: e.properties ?? {} });
+    }
+  }
+}
+
+/**
+ * Enrol a lead, idempotently: the same normalized email always yields the same lead, one workflow
+ * and one first email. A repeat merges new attributes into the running workflow.
+ */
+export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config: LeadConfig): Promise<EnrollResult> {
+  // `config` is the campaign (resolved by the caller from raw.campaignId), its policy and its model,
+  // pinned for this lead: the versions it enrols with are the ones its workflow keeps.
+  const [stored] = await storeLeads(deps.pool, [raw], config);
+  const { leadId, stage, inserted, attributes } = stored!;
+  await startLeadWorkflow(deps, leadId, config, attributes);
+  return { leadId, stage, created: inserted };
 }
 
 export interface EventResult {

@@ -148,7 +148,9 @@ describe('leadloop CLI', () => {
     expect(run.stdout).toMatch(/invalid: +1\n/);
     expect(run.stdout).toContain(`rejects:   ${file}.rejects.csv`);
     expect(run.stderr).toMatch(/^line 3: email: /m);
-    expect(run.stderr).toMatch(/import 3\/3 100% .* rows\/s {2}ETA 0s/);
+    expect(run.stderr).toMatch(/store 3\/3 100% .* rows\/s {2}ETA 0s/);
+    expect(run.stderr).toMatch(/start 2\/2 100% .* rows\/s {2}ETA 0s {2}created 2/);
+    expect(run.stdout).toMatch(/workflows: 2 started or signalled\n/);
     expect(existsSync(`${file}.rejects.csv`)).toBe(true);
 
     // Fixed file: the rejects file disappears, the two leads are "existing", exit 0.
@@ -225,5 +227,45 @@ describe('leadloop CLI', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('25 demo leads (0 new), 0 new events');
     expect(await counts()).toEqual(before);
+  });
+
+  it('import --no-wait stores every row at once; the start relay starts each workflow once, events included', async () => {
+    const n = 12;
+    const file = join(dir, 'no-wait.csv');
+    const emails = Array.from({ length: n }, (_, i) => email(`relay${i}`));
+    writeFileSync(file, ['email,name,title,employees', ...emails.map((e, i) => `${e},Relay ${i},IT Director,300`)].join('\n'));
+    const result = await importLeads(stack.deps, file, { campaignId, wait: false });
+    expect(result).toMatchObject({ total: n, created: n, started: 0, pending: n });
+    const { rows: stored } = await stack.pool.query<{ lead_id: string; email: string }>(
+      'SELECT lead_id, email FROM leads WHERE email = ANY ($1) AND workflow_started_at IS NULL',
+      [emails],
+    );
+    expect(stored).toHaveLength(n);
+    // Nothing started yet: no workflow, no email.
+    await expect(stack.client.workflow.getHandle(workflowIdFor(stored[0]!.lead_id)).describe()).rejects.toThrow();
+    expect(stack.sink.to(emails[0]!)).toHaveLength(0);
+    // An event arrives for a lead that is stored but not started: kept, and delivered after the start.
+    const { recordEvent } = await import('../../src/leads/intake');
+    await recordEvent(stack.deps, stored[0]!.lead_id, { eventId: `ev-${tag}-relay`, type: 'demo_request' });
+
+    const { startPendingLeads } = await import('../../src/leads/start-relay');
+    // Within the grace period the rows are left to the import that stored them.
+    expect(await startPendingLeads(stack.deps, { graceMs: 60_000 })).toBe(0);
+    expect(await startPendingLeads(stack.deps, { graceMs: 0, batch: 5 })).toBe(5);
+    let total = 5;
+    for (let pass = 0; pass < 5; pass++) total += await startPendingLeads(stack.deps, { graceMs: 0, batch: 5 });
+    expect(total).toBeGreaterThanOrEqual(n); // other tests' leads in this database may be pending too
+    const { rows: left } = await stack.pool.query('SELECT count(*)::int AS n FROM leads WHERE email = ANY ($1) AND workflow_started_at IS NULL', [emails]);
+    expect(left[0].n).toBe(0);
+    await stack.sink.waitFor((all) => emails.every((e) => all.some((m) => m.to.includes(e))), 30_000, 'welcome emails after the relay');
+    for (const e of emails) expect(stack.sink.to(e)).toHaveLength(1);
+    const lead0 = stack.client.workflow.getHandle(workflowIdFor(stored.find((r) => r.email === emails[0])!.lead_id));
+    await eventually(async () => {
+      const state = (await lead0.query('getState')) as { score: { breakdown: { eventId?: string }[] } };
+      expect(state.score.breakdown.map((line) => line.eventId)).toContain(`ev-${tag}-relay`);
+    });
+    // Nothing left: another pass starts nothing, and importing the file again creates nothing.
+    const again = await importLeads(stack.deps, file, { campaignId });
+    expect(again).toMatchObject({ created: 0, existing: n, pending: 0 });
   });
 });
