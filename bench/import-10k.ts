@@ -1,5 +1,6 @@
-// `npx tsx bench/import-10k.ts [rows]`: the speed of `leadloop import` on real servers (not part of
-// npm test). Starts an embedded PostgreSQL and a Temporal dev server in a temp folder (or uses
+// `npx tsx bench/import-10k.ts [rows] [--wait] [--relay]`: the speed of `leadloop import` on real
+// servers (not part of npm test). By default the first import stores the rows (--no-wait); --wait
+// also waits for every workflow start; --relay then times the start relay draining the backlog. Starts an embedded PostgreSQL and a Temporal dev server in a temp folder (or uses
 // DATABASE_URL / TEMPORAL_ADDRESS when set), writes a CSV of N rows (default 10,000; 1% invalid),
 // imports it, then imports it again (idempotent path) and prints both timings.
 // Measured on a 2-core VM (2026-11): the dev server with its SQLite file does ~30 rows/s on the first
@@ -19,7 +20,7 @@ import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../test/support/free-port';
 
 async function main(): Promise<void> {
-  const rows = Number(process.argv[2] ?? 10_000);
+  const rows = Number(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 10_000);
   const dir = mkdtempSync(join(tmpdir(), 'leadloop-bench-'));
   const stops: (() => Promise<void>)[] = [];
   try {
@@ -50,11 +51,33 @@ async function main(): Promise<void> {
     writeFileSync(file, `${lines.join('\n')}\n`);
     // A task queue no worker polls: this measures intake (PostgreSQL + signalWithStart), not nurturing.
     const deps = { pool, client, taskQueue: `bench-${run}`, searchAttributes: true };
-    for (const pass of ['first import', 'second import (all existing)']) {
-      const result = await importLeads(deps, file, { campaignId: 'default', progress: createProgress(process.stderr, { label: pass }) });
+    const passes: [string, boolean][] = [
+      ['first import, --no-wait (stored; the start relay starts the workflows)', false],
+      ['second import (all existing: attributes signalled)', true],
+    ];
+    if (process.argv.includes('--wait')) passes[0] = ['first import (waits for every workflow start)', true];
+    for (const [pass, wait] of passes) {
+      const result = await importLeads(deps, file, { campaignId: 'default', wait, progress: createProgress(process.stderr, { label: 'store' }), startProgress: createProgress(process.stderr, { label: 'start' }) });
       const seconds = result.elapsedMs / 1000;
-      console.log(`${pass}: ${result.total} rows in ${seconds.toFixed(1)} s (${Math.round(result.total / seconds)} rows/s): created ${result.created}, existing ${result.existing}, invalid ${result.invalid}, failed ${result.failed}`);
+      const stored = result.storeMs / 1000;
+      console.log(
+        `${pass}: ${result.total} rows stored in ${stored.toFixed(1)} s (${Math.round(result.total / stored)} rows/s), done in ${seconds.toFixed(1)} s: ` +
+          `created ${result.created}, existing ${result.existing}, invalid ${result.invalid}, started ${result.started}, pending ${result.pending}`,
+      );
       if (result.failed) process.exitCode = 1;
+    }
+    if (process.argv.includes('--relay')) {
+      // The relay of one worker process draining what --no-wait left: Temporal's start rate.
+      const { startPendingLeads } = await import('../src/leads/start-relay');
+      const start = Date.now();
+      let started = 0;
+      for (;;) {
+        const n = await startPendingLeads(deps, { graceMs: 0, batch: 500, concurrency: 32 });
+        if (n === 0) break;
+        started += n;
+      }
+      const s = (Date.now() - start) / 1000;
+      console.log(`start relay: ${started} workflows started in ${s.toFixed(1)} s (${Math.round(started / s)}/s)`);
     }
   } finally {
     for (const stop of stops) await stop().catch(() => {});

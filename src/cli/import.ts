@@ -58,7 +58,7 @@ export interface ImportResult {
   failed: number;
   /** Workflows started (new leads) or signalled with merged attributes (known leads) by this run. */
   started: number;
-  /** New leads stored whose workflow this run did not start: the worker's start relay does. */
+  /** Leads stored whose workflow was never started and this run did not start: the worker's start relay does. */
   pending: number;
   /** Why some workflows were not started (the first error), if any. */
   startError?: string;
@@ -255,25 +255,26 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
   options.progress?.finish(counts);
   const storeMs = Date.now() - started;
 
-  // Step 2: start the new leads' workflows and signal the known ones their merged attributes.
+  // Step 2: start the new leads' workflows and signal the known ones their new attributes.
+  const toStart = stored.filter((l) => l.needsStart);
   let startedCount = 0;
   let startError: string | undefined;
-  let pending = stored.filter((l) => l.inserted).length;
-  if (options.wait !== false && stored.length > 0) {
-    const startCounts: ProgressCounts = { done: 0, total: stored.length, created: 0, existing: 0, invalid: 0, failed: 0, pending: 0 };
+  let pending = stored.filter((l) => l.pendingStart).length;
+  if (options.wait !== false && toStart.length > 0) {
+    const startCounts: ProgressCounts = { done: 0, total: toStart.length, created: 0, existing: 0, invalid: 0, failed: 0, pending: 0 };
     const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 256));
     let next = 0;
     let firstFailure: Error | null = null;
     let failures = 0;
     const lane = async () => {
-      while (next < stored.length) {
+      while (next < toStart.length) {
         // Nothing but failures so far (Temporal unreachable): leave the rest to the start relay.
         if (firstFailure && startedCount === 0 && failures >= concurrency) return;
-        const lead = stored[next++]!;
+        const lead = toStart[next++]!;
         try {
           await startLeadWorkflow(deps, lead.leadId, config, lead.attributes);
           startedCount++;
-          if (lead.inserted) {
+          if (lead.pendingStart) {
             startCounts.created++;
             pending--;
           } else startCounts.existing++;

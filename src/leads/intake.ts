@@ -51,6 +51,10 @@ export interface StoredLead {
   /** A new lead (its workflow still has to be started), not a repeat of a known email. */
   inserted: boolean;
   attributes: LeadAttributes;
+  /** Its workflow was never started (a new lead, or one stored earlier whose start did not happen). */
+  pendingStart: boolean;
+  /** Its workflow has to be started, or told new attributes. */
+  needsStart: boolean;
 }
 
 const STORE_COLUMNS = 16;
@@ -64,6 +68,13 @@ export async function storeLeads(pool: Pool, raws: readonly EnrollLeadInput[], c
   if (raws.length === 0) return [];
   const leads = raws.map((raw) => enrollLeadSchema.parse(raw));
   const attributes = leads.map((lead) => fitAttributesOf(lead));
+  // What is known of these emails already: a repeat with nothing new needs no signal (re-importing a
+  // file of 10,000 known leads is then a few statements, not 10,000 signals).
+  const { rows: known } = await pool.query<{ email_normalized: string; attributes: LeadAttributes; started: boolean }>(
+    'SELECT email_normalized, attributes, workflow_started_at IS NOT NULL AS started FROM leads WHERE email_normalized = ANY ($1)',
+    [leads.map((lead) => normalizeEmail(lead.email))],
+  );
+  const knownBy = new Map(known.map((k) => [k.email_normalized, k]));
   const values: unknown[] = [];
   const tuples = leads.map((lead, i) => {
     values.push(
@@ -103,8 +114,13 @@ export async function storeLeads(pool: Pool, raws: readonly EnrollLeadInput[], c
   );
   const byEmail = new Map(rows.map((r) => [r.email_normalized, r]));
   return leads.map((lead, i) => {
-    const row = byEmail.get(normalizeEmail(lead.email))!;
-    return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: attributes[i]! };
+    const key = normalizeEmail(lead.email);
+    const row = byEmail.get(key)!;
+    const before = knownBy.get(key);
+    const fresh = attributes[i]!;
+    const changed = !before || Object.entries(fresh).some(([k, v]) => before.attributes?.[k] !== v);
+    const pendingStart = row.inserted || !before?.started;
+    return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: fresh, pendingStart, needsStart: pendingStart || changed };
   });
 }
 

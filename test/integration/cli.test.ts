@@ -127,7 +127,11 @@ describe('leadloop CLI', () => {
 
     // Again: nothing new anywhere.
     const again = await importLeads(stack.deps, file, { campaignId, concurrency: 4 });
-    expect(again).toMatchObject({ total: 9, created: 0, existing: 4, invalid: 5 });
+    expect(again).toMatchObject({ total: 9, created: 0, existing: 4, invalid: 5, started: 0, pending: 0 }); // nothing new: not even a signal
+    // One known lead with a changed attribute: stored, and only its workflow is told.
+    const changed = join(dir, 'changed.csv');
+    writeFileSync(changed, `email,title\n${valid[2]},CEO\n${valid[3]},部長\n`);
+    expect(await importLeads(stack.deps, changed, { campaignId })).toMatchObject({ created: 0, existing: 2, started: 1 });
     const count = await stack.pool.query('SELECT count(*)::int AS n FROM leads WHERE campaign_id = $1', [campaignId]);
     expect(count.rows[0].n).toBe(4);
     for (const [leadId, runId] of runIds) {
@@ -266,6 +270,6 @@ describe('leadloop CLI', () => {
     });
     // Nothing left: another pass starts nothing, and importing the file again creates nothing.
     const again = await importLeads(stack.deps, file, { campaignId });
-    expect(again).toMatchObject({ created: 0, existing: n, pending: 0 });
+    expect(again).toMatchObject({ created: 0, existing: n, started: 0, pending: 0 });
   });
 });
