@@ -1,6 +1,6 @@
-// `npx tsx bench/import-10k.ts [rows] [--wait] [--relay]`: the speed of `leadloop import` on real
-// servers (not part of npm test). By default the first import stores the rows (--no-wait); --wait
-// also waits for every workflow start; --relay then times the start relay draining the backlog. Starts an embedded PostgreSQL and a Temporal dev server in a temp folder (or uses
+// `npx tsx bench/import-10k.ts [rows] [--wait]`: the speed of `leadloop import` on real servers (not
+// part of npm test). By default the first import stores the rows (--no-wait) and the start relay's
+// draining of the backlog is timed; --wait makes the import itself start every workflow. Starts an embedded PostgreSQL and a Temporal dev server in a temp folder (or uses
 // DATABASE_URL / TEMPORAL_ADDRESS when set), writes a CSV of N rows (default 10,000; 1% invalid),
 // imports it, then imports it again (idempotent path) and prints both timings.
 // Measured on a 2-core VM (2026-11): the dev server with its SQLite file does ~30 rows/s on the first
@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importLeads } from '../src/cli/import';
+import { startPendingLeads } from '../src/leads/start-relay';
 import { createProgress } from '../src/cli/progress';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
@@ -51,13 +52,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${lines.join('\n')}\n`);
     // A task queue no worker polls: this measures intake (PostgreSQL + signalWithStart), not nurturing.
     const deps = { pool, client, taskQueue: `bench-${run}`, searchAttributes: true };
-    const passes: [string, boolean][] = [
-      ['first import, --no-wait (stored; the start relay starts the workflows)', false],
-      ['second import (all existing: attributes signalled)', true],
-    ];
-    if (process.argv.includes('--wait')) passes[0] = ['first import (waits for every workflow start)', true];
-    for (const [pass, wait] of passes) {
-      const result = await importLeads(deps, file, { campaignId: 'default', wait, progress: createProgress(process.stderr, { label: 'store' }), startProgress: createProgress(process.stderr, { label: 'start' }) });
+    const report = (pass: string, result: Awaited<ReturnType<typeof importLeads>>) => {
       const seconds = result.elapsedMs / 1000;
       const stored = result.storeMs / 1000;
       console.log(
@@ -65,10 +60,12 @@ async function main(): Promise<void> {
           `created ${result.created}, existing ${result.existing}, invalid ${result.invalid}, started ${result.started}, pending ${result.pending}`,
       );
       if (result.failed) process.exitCode = 1;
-    }
-    if (process.argv.includes('--relay')) {
-      // The relay of one worker process draining what --no-wait left: Temporal's start rate.
-      const { startPendingLeads } = await import('../src/leads/start-relay');
+    };
+    const progress = { progress: createProgress(process.stderr, { label: 'store' }), startProgress: createProgress(process.stderr, { label: 'start' }) };
+    const wait = process.argv.includes('--wait');
+    report(wait ? 'first import (waits for every workflow start)' : 'first import, --no-wait', await importLeads(deps, file, { campaignId: 'default', wait, ...progress }));
+    if (!wait) {
+      // What the worker's start relay does with the backlog --no-wait left: Temporal's start rate.
       const start = Date.now();
       let started = 0;
       for (;;) {
@@ -79,6 +76,7 @@ async function main(): Promise<void> {
       const s = (Date.now() - start) / 1000;
       console.log(`start relay: ${started} workflows started in ${s.toFixed(1)} s (${Math.round(started / s)}/s)`);
     }
+    report('second import (all known, nothing new)', await importLeads(deps, file, { campaignId: 'default', ...progress }));
   } finally {
     for (const stop of stops) await stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
