@@ -58,12 +58,21 @@ export async function startPendingLeads(deps: IntakeDeps, options: RelayOptions 
     };
     let next = 0;
     let started = 0;
-    // The rows stay locked by this transaction until the pass ends, so they are marked through it.
+    // The rows stay locked by this transaction until the pass ends, so they are marked through it,
+    // one statement at a time (a pg client runs one query at a time; lanes take turns).
+    let turn: Promise<unknown> = Promise.resolve();
+    const serial = {
+      query: (text: string, values?: unknown[]) => {
+        const result = turn.then(() => client.query(text, values));
+        turn = result.catch(() => undefined);
+        return result;
+      },
+    } as unknown as Pick<typeof client, 'query'>;
     const lane = async () => {
       while (next < rows.length) {
         const row = rows[next++]!;
         try {
-          await startLeadWorkflow(deps, row.lead_id, await configOf(row), row.attributes ?? {}, client);
+          await startLeadWorkflow(deps, row.lead_id, await configOf(row), row.attributes ?? {}, serial);
           started++;
         } catch (err) {
           // One lead that cannot start must not undo the others' marks: it stays pending for the next pass.
