@@ -12,6 +12,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded';
+import { withTransaction } from '../src/db/transaction';
 import { migrate } from '../src/db/migrate';
 import { createPool } from '../src/db/pool';
 import { FUNNEL_SQL, funnelReport, type FunnelQuery, type FunnelSource } from '../src/reports/funnel';
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
     if (process.argv.includes('--explain')) {
       const params = [year.from.toISOString(), year.to.toISOString(), null, null, year.tz];
       for (const [name, sql] of Object.entries(FUNNEL_SQL)) {
-        const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+        const plan = await withTransaction(pool, async (c) => (await c.query("SET LOCAL work_mem = '64MB'"), c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)));
         console.log(`\n--- ${name} ---\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
       }
     }

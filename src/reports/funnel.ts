@@ -243,13 +243,12 @@ const ROLLUP_REASONS_SQL = `
            WHERE ${ROLLUP_DAYS} AND ${ROLLUP_FILTERS} AND d.n <> 0) f
    GROUP BY reason, ${GROUPS}`;
 const ROLLUP_CONTACT_TIMES_SQL = `
-  SELECT ${GROUP_COLS},
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_s) AS median_s,
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY contact_s) AS p90_s
+  SELECT set, campaign_id, source, utm_source, utm_medium, utm_campaign, week, p[1] AS median_s, p[2] AS p90_s
+    FROM (SELECT ${GROUP_COLS}, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY contact_s) AS p
     FROM (SELECT h.campaign_id, h.source, h.utm_source, h.utm_medium, h.utm_campaign, ${WEEK('h.mql_at')} AS week, h.contact_s
             FROM funnel_handoffs h
            WHERE h.mql_at >= $1 AND h.mql_at < $2 AND h.contact_s IS NOT NULL AND ($3::text IS NULL OR h.campaign_id = $3) AND ($4::text IS NULL OR h.source = $4)) f
-   GROUP BY ${GROUPS}`;
+   GROUP BY ${GROUPS}) g`;
 // The rollup answers when the report's zone is the rollup's and the range is whole local days there.
 const ROLLUP_FITS_SQL = `
   SELECT s.time_zone = $3 AND $1::timestamptz = date_trunc('day', $1::timestamptz, $3)
