@@ -37,7 +37,9 @@ export function messageIdFor(key: string): string {
  * - a concurrent attempt (an activity retried after a timeout) waits, then sees 'sent' and returns;
  * - a worker killed mid-conversation rolls the claim back with its connection, and the SMTP server
  *   discards a message whose DATA never completed, so the retry sends it: nothing lost, none twice.
- * Only a crash in the microseconds between the server's 250 and our COMMIT could still duplicate.
+ * A crash after the server's 250 and before our COMMIT reaches PostgreSQL can still send twice: no
+ * protocol closes that window over SMTP (the server cannot be asked what it accepted). Both copies
+ * carry the same Message-ID, so receivers can recognise the second (docs/reliability.md).
  */
 export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<DeliveryStatus> {
   const messageId = messageIdFor(mail.key);
@@ -57,23 +59,25 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
       await db.query('COMMIT');
       return status;
     }
-    await db.query(`UPDATE email_log SET status = 'sending', attempts = attempts + 1 WHERE idempotency_key = $1`, [mail.key]);
+    // Recorded as sent before the conversation, still uncommitted: once the server answers 250 only
+    // the COMMIT remains to be written, which keeps the crash window (250 received, not yet recorded)
+    // to a single socket write. A refusal below rewrites the row in the same transaction.
+    await db.query(`UPDATE email_log SET status = 'sent', attempts = attempts + 1, sent_at = now(), error = NULL WHERE idempotency_key = $1`, [mail.key]);
     try {
       await deps.transport.sendMail({ from: deps.from, to: mail.to, subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), messageId, headers: mail.headers });
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
       const message = (err as Error).message;
       if (code !== undefined && code >= 500) {
-        await db.query(`UPDATE email_log SET status = 'bounced', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
+        await db.query(`UPDATE email_log SET status = 'bounced', sent_at = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
         await db.query('COMMIT');
         return 'bounced';
       }
       // Refused (4xx) or unreachable: nothing was delivered, so a later attempt may send.
-      await db.query(`UPDATE email_log SET status = 'pending', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
+      await db.query(`UPDATE email_log SET status = 'pending', sent_at = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
       await db.query('COMMIT');
       throw ApplicationFailure.retryable(`SMTP delivery of the ${mail.kind} email failed${code ? ` (${code})` : ''}: ${message}`, 'SmtpTemporaryFailure');
     }
-    await db.query(`UPDATE email_log SET status = 'sent', sent_at = now(), error = NULL WHERE idempotency_key = $1`, [mail.key]);
     await db.query('COMMIT');
     return 'sent';
   } catch (err) {
