@@ -60,7 +60,7 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 const FASTIFY_CODES: Record<string, [number, string, string?]> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json', 'the request body is not valid JSON'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json', 'the request body is not valid JSON, or has a forbidden __proto__ or constructor.prototype key'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed_json', 'the request body is empty but Content-Type is application/json'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'the request body is larger than 1 MB'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'send JSON with Content-Type: application/json'],
