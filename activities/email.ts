@@ -26,6 +26,13 @@ export interface MailDeps {
   from: string;
 }
 
+const ADDRESS = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
+
+/** SMTP replies often quote the recipient; the error goes to logs and workflow history, the address must not. */
+export function withoutAddresses(message: string): string {
+  return message.replace(ADDRESS, '<address>');
+}
+
 /** The Message-ID is derived from the key, so even a resend would be recognisable as the same message. */
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@leadloop>`;
@@ -67,7 +74,7 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
       await deps.transport.sendMail({ from: deps.from, to: mail.to, subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), messageId, headers: mail.headers });
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
-      const message = (err as Error).message;
+      const message = withoutAddresses((err as Error).message);
       if (code !== undefined && code >= 500) {
         await db.query(`UPDATE email_log SET status = 'bounced', sent_at = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
         await db.query('COMMIT');
