@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import type { MailTransport } from '../src/mail/transport';
+import { sendMailWithHook, type MailTransport } from '../src/mail/transport';
 import { singleLine } from '../src/mail/render';
 
 export interface OutgoingEmail {
@@ -26,6 +26,13 @@ export interface MailDeps {
   from: string;
 }
 
+const ADDRESS = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
+
+/** SMTP replies often quote the recipient; the error goes to logs and workflow history, the address must not. */
+export function withoutAddresses(message: string): string {
+  return message.replace(ADDRESS, '<address>');
+}
+
 /** The Message-ID is derived from the key, so even a resend would be recognisable as the same message. */
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@leadloop>`;
@@ -33,11 +40,14 @@ export function messageIdFor(key: string): string {
 
 /**
  * Sends `mail` unless an email with the same key was already sent or bounced. The key's row stays
- * locked in an open transaction for the whole SMTP conversation:
+ * locked in an open transaction until the message's final "." is on the wire:
  * - a concurrent attempt (an activity retried after a timeout) waits, then sees 'sent' and returns;
  * - a worker killed mid-conversation rolls the claim back with its connection, and the SMTP server
  *   discards a message whose DATA never completed, so the retry sends it: nothing lost, none twice.
- * Only a crash in the microseconds between the server's 250 and our COMMIT could still duplicate.
+ * The record is committed as the final "." is written (see below), so a kill while the server
+ * answers does not resend. What SMTP leaves open (docs/reliability.md): a server that refuses the
+ * message after its "." while the worker dies leaves it recorded as sent; PostgreSQL failing the
+ * COMMIT at that instant, or a TLS connection (no hook), resends it, with the same Message-ID.
  */
 export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<DeliveryStatus> {
   const messageId = messageIdFor(mail.key);
@@ -57,24 +67,38 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
       await db.query('COMMIT');
       return status;
     }
-    await db.query(`UPDATE email_log SET status = 'sending', attempts = attempts + 1 WHERE idempotency_key = $1`, [mail.key]);
+    // Recorded as sent before the conversation, still uncommitted. The COMMIT is written in the same
+    // tick as the message's final "." (src/mail/transport.ts), before the server has even read it: a
+    // worker killed before that point has not sent the message (the server drops an unfinished one),
+    // a worker killed after it has its record. Over TLS the hook cannot see the "." and the COMMIT
+    // follows the server's 250 instead. A refusal rewrites the row, committed or not.
+    await db.query(`UPDATE email_log SET status = 'sent', attempts = attempts + 1, sent_at = now(), error = NULL WHERE idempotency_key = $1`, [mail.key]);
+    let committed: Promise<unknown> | null = null;
+    const commit = () => (committed ??= db.query('COMMIT'));
+    const settle = async (sql: string, params: unknown[]) => {
+      if (committed) {
+        await committed;
+        await db.query(sql, params);
+      } else {
+        await db.query(sql, params);
+        await commit();
+      }
+    };
     try {
-      await deps.transport.sendMail({ from: deps.from, to: mail.to, subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), messageId, headers: mail.headers });
+      const message = { from: deps.from, to: mail.to, subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), messageId, headers: mail.headers };
+      await sendMailWithHook(deps.transport, message, () => void commit().catch(() => {}));
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
-      const message = (err as Error).message;
+      const message = withoutAddresses((err as Error).message);
       if (code !== undefined && code >= 500) {
-        await db.query(`UPDATE email_log SET status = 'bounced', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
-        await db.query('COMMIT');
+        await settle(`UPDATE email_log SET status = 'bounced', sent_at = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
         return 'bounced';
       }
       // Refused (4xx) or unreachable: nothing was delivered, so a later attempt may send.
-      await db.query(`UPDATE email_log SET status = 'pending', error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
-      await db.query('COMMIT');
+      await settle(`UPDATE email_log SET status = 'pending', sent_at = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
       throw ApplicationFailure.retryable(`SMTP delivery of the ${mail.kind} email failed${code ? ` (${code})` : ''}: ${message}`, 'SmtpTemporaryFailure');
     }
-    await db.query(`UPDATE email_log SET status = 'sent', sent_at = now(), error = NULL WHERE idempotency_key = $1`, [mail.key]);
-    await db.query('COMMIT');
+    await commit();
     return 'sent';
   } catch (err) {
     failure = err;

@@ -1,5 +1,6 @@
 // `npm run api`: the HTTP API on PORT, against DATABASE_URL and TEMPORAL_ADDRESS.
 import { buildApp } from './api/app';
+import { apiLoggerOptions } from './api/logging';
 import { ConfigError, loadConfig } from './config';
 import { createPool } from './db/pool';
 import { connectClient } from './temporal/client';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
       temporalUiUrl: config.temporalUiUrl,
       reportTimeZone: config.reportTimeZone,
     },
-    { logger: { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] } },
+    { logger: apiLoggerOptions(process.env.LOG_LEVEL ?? 'info') },
   );
   const shutdown = async (signal: string) => {
     app.log.info(`${signal}: closing`);

@@ -9,6 +9,7 @@ import { installAuth } from './auth';
 import type { ApiDeps, RouteContext } from './context';
 import { errorBody, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
+import { installTextGuard } from './text-guard';
 import { MAX_TOKEN_LENGTH } from '../mail/tokens';
 import { catalogRoutes } from './routes/catalog';
 import { whatIfRoutes } from './routes/what-if';
@@ -52,6 +53,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installTextGuard(app);
   const metrics = createMetrics(deps.pool);
   metrics.install(app);
   installAuth(app, deps.apiKeys, (url) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));

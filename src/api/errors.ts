@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z, ZodError } from 'zod';
 import { UnknownCatalogEntryError } from '../catalog/store';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { EventIdConflictError, UnknownLeadError } from '../leads/intake';
 
 export interface ErrorDetail {
@@ -59,7 +60,7 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 const FASTIFY_CODES: Record<string, [number, string, string?]> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json', 'the request body is not valid JSON'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json', 'the request body is not valid JSON, or has a forbidden __proto__ or constructor.prototype key'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed_json', 'the request body is empty but Content-Type is application/json'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'the request body is larger than 1 MB'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'send JSON with Content-Type: application/json'],
@@ -88,14 +89,16 @@ function summary(details: ErrorDetail[]): string {
 
 export const validationError = (details: ErrorDetail[]): ApiError => new ApiError(400, 'validation_failed', summary(details), details);
 
+/** Seconds a client should wait before retrying a 503 (sent as the Retry-After header). */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** Temporal or PostgreSQL not reachable: the client may retry. */
 function isUnavailable(err: unknown): boolean {
   if (err instanceof ServiceError || isGrpcServiceError(err)) {
     const code = (err as { code?: number }).code ?? (err as { cause?: { code?: number } }).cause?.code;
     return code === 14 || code === 4; // UNAVAILABLE, DEADLINE_EXCEEDED
   }
-  const code = (err as { code?: unknown })?.code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01' || code === '57P03' || code === '53300';
+  return isDatabaseUnavailable(err);
 }
 
 export function toApiError(err: unknown): ApiError | null {
@@ -138,6 +141,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const api = toApiError(err);
     if (api) {
       if (api.status >= 500) request.log.warn({ err }, api.message);
+      // The same request may be sent again after this delay (an eventId or email is recorded once).
+      if (api.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.status(api.status).type('application/json; charset=utf-8').send(errorBody(api.code, api.message, api.details));
     }
     request.log.error({ err }, 'unhandled error');

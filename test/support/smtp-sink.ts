@@ -35,9 +35,10 @@ export class SmtpSink {
       onData: (stream, _session, callback) => {
         const refusal = this.refusals[0];
         if (refusal) {
+          // Counted when the message starts, so concurrent deliveries get exactly `times` refusals.
+          if (--refusal.times <= 0) this.refusals.shift();
           stream.resume();
           stream.on('end', () => {
-            if (--refusal.times <= 0) this.refusals.shift();
             const err = new Error(refusal.message) as Error & { responseCode: number };
             err.responseCode = refusal.code;
             callback(err);
