@@ -12,7 +12,7 @@ import { eventually, uid } from '../support/harness';
 
 const KEYS = { marketing: 'dev-marketing-key-0001', sales: 'dev-sales-key-00000001', ops: 'dev-ops-key-000000001' };
 /** Long enough to stop the stack while the timer runs, short enough for the test. */
-const SLA_SECONDS = 12;
+const SLA_SECONDS = 20;
 
 const taken = new Set<number>();
 /**
