@@ -176,7 +176,7 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
       const mails = mailTo(manager);
       expect(mails.length).toBeGreaterThan(0);
       return mails[0]!;
-    }, 40_000, 250).catch((err: Error) => {
+    }, 60_000, 250).catch((err: Error) => {
       throw new Error(`${err.message}\n--- npm run dev (second start) ---\n${dev!.output.filter((l) => !/ INFO |webpack|^\s|^\.\//.test(l)).join('\n')}`);
     });
     expect(eml).toMatch(/^Subject: SLA missed: first contact by owner\d-/m);
