@@ -74,12 +74,12 @@ export function writeResults(out: string, env: Environment, settings: BenchSetti
   lines.push(`| load average at start | ${env.loadAverageAtStart.join(' / ')} |`);
   lines.push(`| Node.js | ${env.node} |`);
   lines.push(`| Temporal TypeScript SDK | ${env.temporalSdk} |`);
-  lines.push(`| Temporal CLI (dev server) | ${env.temporalCli.replace(/\n/g, ' ')} (SQLite file, WAL) |`);
+  lines.push(`| Temporal CLI (dev server) | ${env.temporalCli.replace(/\n/g, ' ')} (${settings.serverDb === 'memory' ? 'in memory' : 'SQLite file, WAL'}) |`);
   lines.push('');
   lines.push('## Settings', '');
   lines.push('| setting | value |', '|---|---|');
   lines.push(`| leads (1) / concurrency | ${settings.leads} / ${settings.concurrency} |`);
-  lines.push(`| events (2) / batch size / batches in flight | ${settings.events} / ${settings.batchSize} / ${settings.batchConcurrency} |`);
+  lines.push(`| events (2) / batch size / batches in flight / baseline signals in flight | ${settings.events} / ${settings.batchSize} / ${settings.batchConcurrency} / ${settings.signalConcurrency} |`);
   lines.push(`| reaction samples (3) | ${settings.reactions} |`);
   lines.push(`| SLA leads (4) / SLA | ${settings.slaLeads} / ${settings.slaSeconds}s |`);
   lines.push(`| open leads (5) | ${settings.openLeads} |`);

@@ -13,7 +13,10 @@ import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { createPool } from '../src/db/pool';
 import type { IntakeDeps } from '../src/leads/intake';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveTemporalBinary } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { WORKFLOWS_PATH } from '../src/temporal/worker';
 import { freePort } from '../test/support/free-port';
 import { BenchMailSink } from './mail-sink';
@@ -80,7 +83,7 @@ export async function startStack(settings: BenchSettings, log: (message: string)
 
   const pg = await startEmbeddedPostgres({ dir: join(dir, 'pg'), port: await freePort(), persistent: false });
   stops.unshift(pg.stop);
-  const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
+  const server = await startServer(settings, dir);
   stops.unshift(server.stop);
   log(`PostgreSQL and Temporal dev server (${server.address}) up`);
 
@@ -144,4 +147,13 @@ export async function startStack(settings: BenchSettings, log: (message: string)
       return worker;
     },
   };
+}
+
+/** The dev server as `npm run dev` runs it (SQLite file), or in memory as the integration tests do. */
+async function startServer(settings: BenchSettings, dir: string): Promise<{ address: string; stop(): Promise<void> }> {
+  if (settings.serverDb === 'file') return startDevServer({ dbFile: join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: false },
+  });
+  return { address: env.address, stop: () => env.teardown() };
 }

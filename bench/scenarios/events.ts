@@ -22,8 +22,7 @@ export async function eventsScenario(ctx: Context): Promise<ScenarioResult> {
   const doneAt = await countReaches(ctx, `CampaignId = '${CAMPAIGNS.nurture}' AND LeadScore >= ${perLead}`, leads.length);
   const productMs = doneAt - t0;
 
-  // The endpoint handles 8 items of a batch at a time: the baseline keeps as many signals in flight.
-  const inFlight = 8 * batchConcurrency;
+  const inFlight = ctx.stack.settings.signalConcurrency;
   const ids = ctx.baselineIds;
   const b0 = Date.now();
   await pool(events, inFlight, async (i) => {
