@@ -83,7 +83,7 @@ export function writeResults(out: string, env: Environment, settings: BenchSetti
   lines.push(`| reaction samples (3) | ${settings.reactions} |`);
   lines.push(`| SLA leads (4) / SLA | ${settings.slaLeads} / ${settings.slaSeconds}s |`);
   lines.push(`| open leads (5) | ${settings.openLeads} |`);
-  lines.push(`| maxCachedWorkflows | ${settings.maxCachedWorkflows ?? 'product default (src/temporal/worker.ts)'} |`);
+  lines.push(`| maxCachedWorkflows | ${settings.maxCachedWorkflows ?? 'not set: product worker src/temporal/worker.ts default, baseline worker SDK default'} |`);
   lines.push(`| simulated year (6) | ${settings.recycles} recycles, ${settings.yearEvents} events |`);
   lines.push('');
   for (const r of results) {
