@@ -21,7 +21,7 @@ export function latencies(values: number[]): Latencies {
 }
 
 /** Runs `task(i)` for i in 0..count-1 with at most `concurrency` at once. */
-export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async () => {
     for (;;) {

@@ -5,7 +5,7 @@
 import { CAMPAIGNS } from '../catalog';
 import { fmt, mib, ratio, type ScenarioResult } from '../report';
 import { BASELINE_QUEUE } from '../stack';
-import { pool } from '../stats';
+import { inParallel } from '../stats';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
 import { countQuery, type baselineWorkflow } from '../baseline-workflow';
@@ -52,7 +52,7 @@ export async function capacityScenario(ctx: Context): Promise<ScenarioResult> {
     worker = await ctx.stack.startWorker(current.settings.mode);
     const restartMs = Date.now() - r0;
     // A query makes the worker replay the workflow's history, i.e. bring it back into memory.
-    await pool(ids.length, concurrency, async (i) => {
+    await inParallel(ids.length, concurrency, async (i) => {
       await ask(ids[i]!);
     });
     const resumeMs = Date.now() - r0;
@@ -71,7 +71,7 @@ export async function capacityScenario(ctx: Context): Promise<ScenarioResult> {
     ctx.baseline,
     async (worker) => {
       const ids = Array.from({ length: openLeads }, (_, i) => `baseline-open-${ctx.run}-${i}`);
-      await pool(openLeads, concurrency, async (i) => {
+      await inParallel(openLeads, concurrency, async (i) => {
         await ctx.stack.client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', {
           workflowId: ids[i]!,
           taskQueue: BASELINE_QUEUE,

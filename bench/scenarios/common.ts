@@ -2,7 +2,7 @@
 // through the API and to wait on Temporal's visibility.
 import { messageIdFor } from '../../activities/email';
 import type { Stack } from '../stack';
-import { pool } from '../stats';
+import { inParallel } from '../stats';
 import type { WorkerProcess } from '../worker-handle';
 
 export interface Context {
@@ -27,7 +27,7 @@ const WAIT_MS = 15 * 60_000;
 export async function enrolThroughApi(ctx: Context, tag: string, count: number, campaignId: string, concurrency: number): Promise<{ leadIds: string[]; lastEmailAt: number; answeredAt: number }> {
   const leadIds: string[] = new Array(count);
   const emails: Promise<number>[] = [];
-  await pool(count, concurrency, async (i) => {
+  await inParallel(count, concurrency, async (i) => {
     const { leadId } = await ctx.stack.api<{ leadId: string }>('POST', '/v1/leads', {
       email: `${tag}-${i}@customer-${i % 97}.bench.test`,
       name: `山田 太郎 ${i}`,
@@ -48,7 +48,7 @@ export async function enrolThroughApi(ctx: Context, tag: string, count: number, 
 export async function postBatches(ctx: Context, events: { leadId: string; type: string; properties?: Record<string, string> }[]): Promise<void> {
   const { batchSize, batchConcurrency } = ctx.stack.settings;
   const batches = Math.ceil(events.length / batchSize);
-  await pool(batches, batchConcurrency, async (b) => {
+  await inParallel(batches, batchConcurrency, async (b) => {
     const slice = events.slice(b * batchSize, (b + 1) * batchSize);
     const result = await ctx.stack.api<{ failed: number; results: { status: string; error?: { message: string } }[] }>('POST', '/v1/events', { events: slice });
     if (result.failed > 0) throw new Error(`batch ${b}: ${result.failed} events failed, e.g. ${result.results.find((r) => r.status === 'failed')?.error?.message}`);

@@ -4,7 +4,7 @@
 // many in flight, until each workflow has counted all of its signals and completed.
 import { CAMPAIGNS } from '../catalog';
 import { fmt, ratio, type ScenarioResult } from '../report';
-import { pool, perSecond } from '../stats';
+import { inParallel, perSecond } from '../stats';
 import { pingSignal } from '../baseline-workflow';
 import { countReaches, postBatches, type Context } from './common';
 
@@ -25,7 +25,7 @@ export async function eventsScenario(ctx: Context): Promise<ScenarioResult> {
   const inFlight = ctx.stack.settings.signalConcurrency;
   const ids = ctx.baselineIds;
   const b0 = Date.now();
-  await pool(events, inFlight, async (i) => {
+  await inParallel(events, inFlight, async (i) => {
     await ctx.stack.client.workflow.getHandle(ids[i % ids.length]!).signal(pingSignal, {});
   });
   const baselineAnswered = Date.now();

@@ -11,7 +11,7 @@ import { resolveTemporalBinary } from '../../src/temporal/binaries';
 import { workflowIdFor } from '../../src/temporal/client';
 import { createLeadWorker } from '../../src/temporal/worker';
 import { fmt, ratio, type ScenarioResult } from '../report';
-import { pool } from '../stats';
+import { inParallel } from '../stats';
 import { pingSignal, type baselineWorkflow } from '../baseline-workflow';
 import { sleep, type Context } from './common';
 
@@ -87,7 +87,7 @@ export async function historyScenario(ctx: Context): Promise<ScenarioResult> {
     const occurredAt = async () => new Date(await env.currentTimeMs()).toISOString();
     const send = async (count: number) => {
       const at = await occurredAt();
-      await pool(count, 4, async () => {
+      await inParallel(count, 4, async () => {
         await recordEvent(deps, leadId, { type: 'bench_ping', occurredAt: at });
       });
     };
@@ -124,7 +124,7 @@ export async function historyScenario(ctx: Context): Promise<ScenarioResult> {
       taskQueue: `${taskQueue}-baseline`,
       args: [{ key: baselineId, expectedSignals: yearEvents }],
     });
-    await pool(yearEvents, 4, async () => {
+    await inParallel(yearEvents, 4, async () => {
       await b.signal(pingSignal, {});
     });
     await b.result();

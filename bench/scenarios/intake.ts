@@ -2,7 +2,7 @@
 // the SMTP sink. Baseline: signal-with-start of the no-op workflow, until its no-op activity ran.
 import { CAMPAIGNS } from '../catalog';
 import { fmt, ratio, type ScenarioResult } from '../report';
-import { pool, perSecond } from '../stats';
+import { inParallel, perSecond } from '../stats';
 import { BASELINE_QUEUE } from '../stack';
 import { pingSignal, type baselineWorkflow } from '../baseline-workflow';
 import { enrolThroughApi, type Context } from './common';
@@ -18,7 +18,7 @@ export async function intakeScenario(ctx: Context): Promise<ScenarioResult> {
 
   const b0 = Date.now();
   const ids = Array.from({ length: leads }, (_, i) => `baseline-intake-${ctx.run}-${i}`);
-  await pool(leads, concurrency, async (i) => {
+  await inParallel(leads, concurrency, async (i) => {
     await ctx.stack.client.workflow.signalWithStart<typeof baselineWorkflow, [{ react?: boolean }]>('baselineWorkflow', {
       workflowId: ids[i]!,
       taskQueue: BASELINE_QUEUE,

@@ -4,7 +4,7 @@
 import { CAMPAIGNS } from '../catalog';
 import { fmt, ms, ratio, type ScenarioResult } from '../report';
 import { BASELINE_QUEUE } from '../stack';
-import { latencies, pool } from '../stats';
+import { inParallel, latencies } from '../stats';
 import { pingSignal, type baselineWorkflow } from '../baseline-workflow';
 import { handoffId, sleep, type Context } from './common';
 import { warmLeads } from './warm-leads';
@@ -27,7 +27,7 @@ export async function reactionScenario(ctx: Context): Promise<ScenarioResult> {
   }
 
   const ids = Array.from({ length: reactions }, (_, i) => `baseline-reaction-${ctx.run}-${i}`);
-  await pool(reactions, 20, async (i) => {
+  await inParallel(reactions, 20, async (i) => {
     await ctx.stack.client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', { workflowId: ids[i]!, taskQueue: BASELINE_QUEUE, args: [{ key: ids[i]! }] });
   });
   await Promise.all(ids.map((id) => ctx.baseline.waitMark('start', id, 5 * 60_000)));

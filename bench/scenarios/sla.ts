@@ -4,7 +4,7 @@
 import { CAMPAIGNS } from '../catalog';
 import { fmt, ms, ratio, type ScenarioResult } from '../report';
 import { BASELINE_QUEUE } from '../stack';
-import { latencies, pool } from '../stats';
+import { inParallel, latencies } from '../stats';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
 import type { baselineWorkflow } from '../baseline-workflow';
@@ -22,7 +22,7 @@ export async function slaScenario(ctx: Context): Promise<ScenarioResult> {
   await postBatches(ctx, leadIds.map((leadId) => ({ leadId, type: 'page_view', properties: { page: 'pricing' } })));
   const arrivals = await Promise.all(leadIds.map((id) => ctx.stack.sink.waitFor(escalationId(id), slaMs + 5 * 60_000)));
   const product: number[] = [];
-  await pool(leadIds.length, 20, async (i) => {
+  await inParallel(leadIds.length, 20, async (i) => {
     // mqlAt survives the recycle (and its continue-as-new) that follows the escalation.
     const view = await ctx.stack.client.workflow.getHandle(workflowIdFor(leadIds[i]!)).query(getStateQuery);
     if (!view.mqlAt) throw new Error(`lead ${leadIds[i]} has no mqlAt after its SLA escalation`);
@@ -30,7 +30,7 @@ export async function slaScenario(ctx: Context): Promise<ScenarioResult> {
   });
 
   const ids = Array.from({ length: slaLeads }, (_, i) => `baseline-sla-${ctx.run}-${i}`);
-  await pool(slaLeads, 20, async (i) => {
+  await inParallel(slaLeads, 20, async (i) => {
     await ctx.stack.client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', { workflowId: ids[i]!, taskQueue: BASELINE_QUEUE, args: [{ key: ids[i]!, timerMs: slaMs }] });
   });
   const marks = await Promise.all(ids.map((id) => ctx.baseline.waitMark('timer', id, slaMs + 5 * 60_000)));
