@@ -1,4 +1,5 @@
 // Command-line flags of `npm run bench`: sizes of each scenario, quick mode, worker settings.
+import { BATCH_SIGNAL_CONCURRENCY } from '../src/leads/intake';
 export interface BenchSettings {
   quick: boolean;
   /** Scenario 1: leads enrolled through the API. */
@@ -10,7 +11,7 @@ export interface BenchSettings {
   batchSize: number;
   /** Batches in flight at once; the endpoint itself works 8 items at a time. */
   batchConcurrency: number;
-  /** Scenario 2's baseline: signals in flight. */
+  /** Scenario 2's baseline: signals in flight (default: as many as the batch endpoint keeps in flight). */
   signalConcurrency: number;
   /** Temporal dev server persistence: in memory (fastest, the default) or a SQLite file (as `npm run dev`). */
   serverDb: 'memory' | 'file';
@@ -59,6 +60,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     return value;
   };
   const leads = int('leads', sizes.leads);
+  const batchConcurrency = int('batch-concurrency', 2);
   const only = flags.get('only');
   if (only) for (const s of only.split(',')) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario '${s}'; one of ${SCENARIOS.join(', ')}`);
   return {
@@ -67,8 +69,8 @@ export function parseSettings(argv: string[]): BenchSettings {
     concurrency: int('concurrency', 50),
     events: Math.max(leads, Math.floor(int('events', sizes.events) / leads) * leads),
     batchSize: Math.min(500, int('batch-size', 500)),
-    batchConcurrency: int('batch-concurrency', 2),
-    signalConcurrency: int('signal-concurrency', 16),
+    batchConcurrency,
+    signalConcurrency: int('signal-concurrency', batchConcurrency * BATCH_SIGNAL_CONCURRENCY),
     serverDb: serverDb(flags.get('server-db') ?? 'memory'),
     reactions: int('reactions', sizes.reactions),
     slaLeads: int('sla-leads', sizes.slaLeads),
