@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { LeadConfig } from '../domain/lifecycle';
-import type { LeadAttributes, Stage } from '../domain/types';
+import type { EngagementEvent, LeadAttributes, Stage } from '../domain/types';
 import { normalizeEmail } from '../schemas/common';
 import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, type EnrollLeadInput } from '../schemas/lead';
 import { workflowIdFor } from '../temporal/client';
@@ -233,6 +233,97 @@ export async function recordEvent(deps: IntakeDeps, leadId: string, raw: Engagem
   }
   await signalIfRunning(deps, leadId, (h) => h.signal(engagementSignal, { eventId, type: event.type, occurredAt, ...(event.properties ? { properties: event.properties } : {}) }));
   return { eventId, duplicate };
+}
+
+export interface BatchEvent {
+  leadId: string;
+  event: EngagementEventInput;
+}
+
+export type BatchEventOutcome = ({ ok: true } & EventResult) | { ok: false; error: unknown };
+
+/** Signals in flight per batch: enough to keep Temporal busy, few enough not to starve other requests. */
+export const BATCH_SIGNAL_CONCURRENCY = 32;
+
+/**
+ * recordEvent for many events at once, with the same rules per item: one INSERT for the whole batch
+ * (instead of one round trip per event), then the signals, several at a time. An item that fails
+ * (unknown lead, eventId of another lead, Temporal unreachable) fails alone; the first of two items
+ * with the same eventId is the one accepted.
+ */
+export async function recordEvents(deps: IntakeDeps, items: BatchEvent[], now = new Date()): Promise<BatchEventOutcome[]> {
+  const outcomes: BatchEventOutcome[] = new Array(items.length);
+  const rows: { index: number; eventId: string; leadId: string; signal: EngagementEvent }[] = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      assertLeadId(item.leadId);
+      const event = engagementEventSchema.parse(item.event);
+      const eventId = event.eventId ?? randomUUID();
+      const occurredAt = event.occurredAt ? new Date(event.occurredAt).toISOString() : now.toISOString();
+      rows.push({ index, eventId, leadId: item.leadId, signal: { eventId, type: event.type, occurredAt, ...(event.properties ? { properties: event.properties } : {}) } });
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
+  }
+  if (rows.length === 0) return outcomes;
+  let rest: Set<(typeof rows)[number]>;
+  const existing = new Map<string, string>();
+  try {
+    const { rows: inserted } = await deps.pool.query<{ event_id: string }>(
+      `INSERT INTO lead_events (event_id, lead_id, type, occurred_at, properties)
+       SELECT e.event_id, e.lead_id, e.type, e.occurred_at, e.properties
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY AS e(event_id, lead_id, type, occurred_at, properties, ord)
+        WHERE EXISTS (SELECT 1 FROM leads l WHERE l.lead_id = e.lead_id)
+        ORDER BY e.ord
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.leadId),
+        rows.map((r) => r.signal.type),
+        rows.map((r) => r.signal.occurredAt),
+        rows.map((r) => JSON.stringify(r.signal.properties ?? {})),
+      ],
+    );
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    rest = new Set(rows.filter((r) => !fresh.delete(r.eventId)));
+    if (rest.size) {
+      const { rows: found } = await deps.pool.query<{ event_id: string; lead_id: string }>('SELECT event_id, lead_id FROM lead_events WHERE event_id = ANY($1::text[])', [[...rest].map((r) => r.eventId)]);
+      for (const row of found) existing.set(row.event_id, row.lead_id);
+    }
+  } catch (error) {
+    // PostgreSQL unreachable: every item fails (and may be retried), as each would have on its own.
+    for (const row of rows) outcomes[row.index] = { ok: false, error };
+    return outcomes;
+  }
+  const toSignal: typeof rows = [];
+  for (const row of rows) {
+    if (!rest.has(row)) {
+      outcomes[row.index] = { ok: true, eventId: row.eventId, duplicate: false };
+      toSignal.push(row);
+      continue;
+    }
+    const owner = existing.get(row.eventId);
+    if (owner === undefined) outcomes[row.index] = { ok: false, error: new UnknownLeadError(row.leadId) };
+    else if (owner !== row.leadId) outcomes[row.index] = { ok: false, error: new EventIdConflictError(row.eventId) };
+    else {
+      // Signalled again, as recordEvent does: a retry after a crash between insert and signal still reaches the workflow.
+      outcomes[row.index] = { ok: true, eventId: row.eventId, duplicate: true };
+      toSignal.push(row);
+    }
+  }
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < toSignal.length; i = next++) {
+      const row = toSignal[i]!;
+      try {
+        await signalIfRunning(deps, row.leadId, (h) => h.signal(engagementSignal, row.signal));
+      } catch (error) {
+        outcomes[row.index] = { ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_SIGNAL_CONCURRENCY, toSignal.length) }, lane));
+  return outcomes;
 }
 
 /** Opt-out: stored first (the email activity checks it too), then the workflow is told. */

@@ -313,6 +313,21 @@ describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
     await eventually(async () => expect((await h.call('marketing', 'GET', `/v1/leads/${leadId}`)).json().score.behavior).toBe(30));
   });
 
+  it('a batch sent again is all duplicates; an eventId of another lead fails only its item', async () => {
+    const a = await enrol(leadEmail('batch-again-a'));
+    const b = await enrol(leadEmail('batch-again-b'));
+    const events = [
+      { leadId: a.leadId, type: 'email_open', eventId: `again-1-${h.tag}` },
+      { leadId: b.leadId, type: 'email_open', eventId: `again-2-${h.tag}` },
+    ];
+    expect((await h.call('marketing', 'POST', '/v1/events', { events })).json()).toMatchObject({ accepted: 2, duplicates: 0, failed: 0 });
+    const again = await h.call('marketing', 'POST', '/v1/events', { events: [...events, { leadId: b.leadId, type: 'email_open', eventId: `again-1-${h.tag}` }] });
+    expect(again.json()).toMatchObject({ accepted: 0, duplicates: 2, failed: 1 });
+    expect(again.json().results[2]).toMatchObject({ status: 'failed', error: { code: 'event_id_conflict' } });
+    const { rows } = await h.pool.query('SELECT lead_id FROM lead_events WHERE event_id = $1', [`again-1-${h.tag}`]);
+    expect(rows).toEqual([{ lead_id: a.leadId }]);
+  });
+
   it('serves health, readiness and metrics', async () => {
     expect((await h.call(null, 'GET', '/healthz')).json()).toEqual({ status: 'ok' });
     expect((await h.call(null, 'GET', '/readyz')).json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });

@@ -1,10 +1,10 @@
 // Behaviour events: one for a lead, or a batch of up to 500 addressed by lead id or email.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordEvent, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
+import { recordEvent, recordEvents, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
 import { email } from '../../schemas/common';
 import { normalizeEmail } from '../../schemas/common';
-import { engagementEventSchema } from '../../schemas/lead';
+import { engagementEventSchema, type EngagementEventInput } from '../../schemas/lead';
 import { toApiError } from '../errors';
 import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
 
@@ -76,35 +76,35 @@ export function eventRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           for (const row of rows) byEmail.set(row.email_normalized, row.lead_id);
         }
         const results: z.infer<typeof itemResult>[] = new Array(items.length);
-        let next = 0;
-        const worker = async () => {
-          for (;;) {
-            const index = next++;
-            if (index >= items.length) return;
-            const { leadId: givenId, email: givenEmail, ...event } = items[index]!;
-            const leadId = givenId !== undefined ? givenId.toLowerCase() : byEmail.get(normalizeEmail(givenEmail!));
-            if (!leadId || !UUID_RE.test(leadId)) {
-              results[index] = { index, status: 'failed', leadId: givenId ?? null, eventId: event.eventId ?? null, error: { code: 'not_found', message: givenId !== undefined ? `no lead with id ${givenId}` : 'no lead with this email' } };
-              continue;
-            }
-            try {
-              const r = await recordEvent(deps, leadId, event);
-              if (!r.duplicate) ctx.metrics.eventsAccepted.inc({ source: 'api' });
-              results[index] = { index, status: r.duplicate ? 'duplicate' : 'accepted', leadId, eventId: r.eventId };
-            } catch (err) {
-              const api = toApiError(err);
-              if (!api) request.log.error({ err, index }, 'batch event failed');
-              results[index] = {
-                index,
-                status: 'failed',
-                leadId,
-                eventId: event.eventId ?? null,
-                error: api ? { code: api.code, message: api.message } : { code: 'internal', message: `internal error; quote request id ${request.id}` },
-              };
-            }
+        const batch: { index: number; leadId: string; event: EngagementEventInput }[] = [];
+        for (const [index, item] of items.entries()) {
+          const { leadId: givenId, email: givenEmail, ...event } = item;
+          const leadId = givenId !== undefined ? givenId.toLowerCase() : byEmail.get(normalizeEmail(givenEmail!));
+          if (!leadId || !UUID_RE.test(leadId)) {
+            results[index] = { index, status: 'failed', leadId: givenId ?? null, eventId: event.eventId ?? null, error: { code: 'not_found', message: givenId !== undefined ? `no lead with id ${givenId}` : 'no lead with this email' } };
+            continue;
           }
-        };
-        await Promise.all(Array.from({ length: Math.min(8, items.length) }, worker));
+          batch.push({ index, leadId, event });
+        }
+        // One INSERT for the batch, then the signals in parallel (src/leads/intake.ts recordEvents).
+        const outcomes = await recordEvents(deps, batch.map(({ leadId, event }) => ({ leadId, event })));
+        for (const [i, { index, leadId, event }] of batch.entries()) {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) {
+            if (!outcome.duplicate) ctx.metrics.eventsAccepted.inc({ source: 'api' });
+            results[index] = { index, status: outcome.duplicate ? 'duplicate' : 'accepted', leadId, eventId: outcome.eventId };
+            continue;
+          }
+          const api = toApiError(outcome.error);
+          if (!api) request.log.error({ err: outcome.error, index }, 'batch event failed');
+          results[index] = {
+            index,
+            status: 'failed',
+            leadId,
+            eventId: event.eventId ?? null,
+            error: api ? { code: api.code, message: api.message } : { code: 'internal', message: `internal error; quote request id ${request.id}` },
+          };
+        }
         const count = (s: string) => results.filter((r) => r.status === s).length;
         return reply.status(202).send({ accepted: count('accepted'), duplicates: count('duplicate'), failed: count('failed'), results });
       },
