@@ -61,6 +61,12 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   const useSearchAttributes = input.searchAttributes !== false;
   const queue: LeadCommand[] = [];
   let busy = false;
+  // Transition records run on a lane of their own, so an email (the welcome email at enrolment, the
+  // owner's email at handoff) does not wait for the record before it. Runs that started before this
+  // change keep one lane (their histories have the commands in that order).
+  const recordsOwnLane = patched('transition-records-own-lane');
+  const records: LeadCommand[] = [];
+  let recording = false;
   let continueRequested = false;
   let state!: LeadState;
   let published: Record<string, unknown> = {};
@@ -70,6 +76,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     for (const command of result.commands) {
       if (command.type === 'continueAsNew') continueRequested = true;
       else if (command.type === 'useConfig') useConfig(command.config);
+      else if (recordsOwnLane && command.type === 'recordTransition') records.push(command);
       else queue.push(command);
     }
     publish();
@@ -140,11 +147,11 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   });
 
   // Commands run one at a time, in order, beside the deadline loop: a slow email never delays an SLA.
-  const runCommands = async (): Promise<void> => {
+  const runLane = async (lane: LeadCommand[], setBusy: (busy: boolean) => void): Promise<void> => {
     for (;;) {
-      await condition(() => queue.length > 0);
-      busy = true;
-      const command = queue.shift() as LeadCommand;
+      await condition(() => lane.length > 0);
+      setBusy(true);
+      const command = lane.shift() as LeadCommand;
       try {
         await execute(command);
       } catch (err) {
@@ -152,7 +159,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
         if (!(err instanceof ActivityFailure)) throw err;
         log.warn('command failed after retries', { command: command.type, error: err.cause?.message ?? err.message });
       } finally {
-        busy = false;
+        setBusy(false);
       }
     }
   };
@@ -204,8 +211,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     }
   };
 
-  void runCommands();
-  const idle = () => queue.length === 0 && !busy;
+  void runLane(queue, (b) => (busy = b));
+  if (recordsOwnLane) void runLane(records, (b) => (recording = b));
+  const idle = () => queue.length === 0 && !busy && records.length === 0 && !recording;
   const timer = new DeadlineTimer();
   let catalogChecked = false;
 

@@ -1,6 +1,7 @@
 // The lead's life on the real dev server: handoff, sales updates, recycling, duplicates,
 // continue-as-new, and what ops see (search attributes, summaries). With RECORD_HISTORIES=1 the
-// histories are saved as replay fixtures (test/fixtures/histories).
+// histories are saved as replay fixtures (test/fixtures/histories; RECORD_HISTORIES_PREFIX=x- names
+// them x-<name>-runN.json, so that fixtures of older code stay).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +44,8 @@ describe('lead lifecycle on the dev server', () => {
     for (const [i, runId] of runs.reverse().entries()) {
       // The CLI writes the canonical proto-JSON that historyFromJSON reads back.
       const json = execFileSync(resolveTemporalBinary('cli'), ['workflow', 'show', '--address', testEnv.temporalAddress, '--workflow-id', workflowIdFor(leadId), '--run-id', runId, '--output', 'json'], { maxBuffer: 64 << 20 });
-      writeFileSync(join(FIXTURES, `${name}-run${i + 1}.json`), json);
+      // RECORD_HISTORIES_PREFIX records new fixtures beside the old ones (after a patched() change).
+      writeFileSync(join(FIXTURES, `${process.env.RECORD_HISTORIES_PREFIX ?? ''}${name}-run${i + 1}.json`), json);
     }
   }
 
