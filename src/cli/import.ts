@@ -272,7 +272,7 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
         if (firstFailure && startedCount === 0 && failures >= concurrency) return;
         const lead = toStart[next++]!;
         try {
-          await startLeadWorkflow(deps, lead.leadId, config, lead.attributes);
+          await startLeadWorkflow(deps, lead.leadId, config, lead.attributes, { replayEvents: !lead.inserted });
           startedCount++;
           if (lead.pendingStart) {
             startCounts.created++;

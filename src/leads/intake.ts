@@ -64,16 +64,24 @@ const STORE_COLUMNS = 16;
  * workflow is still to be started (workflow_started_at NULL: the start relay makes sure it happens);
  * a known one merges its new fields. The same email twice in one call is the caller's error.
  */
-export async function storeLeads(pool: Pool, raws: readonly EnrollLeadInput[], config: LeadConfig): Promise<StoredLead[]> {
+export async function storeLeads(
+  pool: Pool,
+  raws: readonly EnrollLeadInput[],
+  config: LeadConfig,
+  /** Compare with what is stored, so that a known lead with nothing new needs no signal (imports). */
+  options: { detectChanges?: boolean } = {},
+): Promise<StoredLead[]> {
   if (raws.length === 0) return [];
   const leads = raws.map((raw) => enrollLeadSchema.parse(raw));
   const attributes = leads.map((lead) => fitAttributesOf(lead));
   // What is known of these emails already: a repeat with nothing new needs no signal (re-importing a
   // file of 10,000 known leads is then a few statements, not 10,000 signals).
-  const { rows: known } = await pool.query<{ email_normalized: string; attributes: LeadAttributes; started: boolean }>(
-    'SELECT email_normalized, attributes, workflow_started_at IS NOT NULL AS started FROM leads WHERE email_normalized = ANY ($1)',
-    [leads.map((lead) => normalizeEmail(lead.email))],
-  );
+  const { rows: known } =
+    options.detectChanges === false
+      ? { rows: [] }
+      : await pool.query<{ email_normalized: string; attributes: LeadAttributes }>('SELECT email_normalized, attributes FROM leads WHERE email_normalized = ANY ($1)', [
+          leads.map((lead) => normalizeEmail(lead.email)),
+        ]);
   const knownBy = new Map(known.map((k) => [k.email_normalized, k]));
   const values: unknown[] = [];
   const tuples = leads.map((lead, i) => {
@@ -98,7 +106,7 @@ export async function storeLeads(pool: Pool, raws: readonly EnrollLeadInput[], c
     const base = i * STORE_COLUMNS;
     return `(${Array.from({ length: STORE_COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')})`;
   });
-  const { rows } = await pool.query<{ lead_id: string; stage: Stage; inserted: boolean; email_normalized: string }>(
+  const { rows } = await pool.query<{ lead_id: string; stage: Stage; inserted: boolean; pending: boolean; email_normalized: string }>(
     `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm,
                         campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version,
                         workflow_started_at)
@@ -109,7 +117,7 @@ export async function storeLeads(pool: Pool, raws: readonly EnrollLeadInput[], c
        title = COALESCE(EXCLUDED.title, leads.title),
        attributes = leads.attributes || EXCLUDED.attributes,
        updated_at = now()
-     RETURNING lead_id, stage, (xmax = 0) AS inserted, email_normalized`,
+     RETURNING lead_id, stage, (xmax = 0) AS inserted, workflow_started_at IS NULL AS pending, email_normalized`,
     values,
   );
   const byEmail = new Map(rows.map((r) => [r.email_normalized, r]));
@@ -119,7 +127,7 @@ export async function storeLeads(pool: Pool, raws: readonly EnrollLeadInput[], c
     const before = knownBy.get(key);
     const fresh = attributes[i]!;
     const changed = !before || Object.entries(fresh).some(([k, v]) => before.attributes?.[k] !== v);
-    const pendingStart = row.inserted || !before?.started;
+    const pendingStart = row.inserted || row.pending;
     return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: fresh, pendingStart, needsStart: pendingStart || changed };
   });
 }
@@ -134,9 +142,15 @@ export async function startLeadWorkflow(
   leadId: string,
   config: LeadConfig,
   attributes: LeadAttributes,
-  /** The connection holding the row's lock, when the caller claimed it (the start relay). */
-  db: Pick<Pool, 'query'> = deps.pool,
+  options: {
+    /** The connection holding the row's lock, when the caller claimed it (the start relay). */
+    db?: Pick<Pool, 'query'>;
+    /** Signal the events stored for the lead (one that sat unstarted). A lead stored a moment ago
+     * by the same call cannot have any: its id was not known to anyone yet. */
+    replayEvents?: boolean;
+  } = {},
 ): Promise<void> {
+  const db = options.db ?? deps.pool;
   let started = true;
   try {
     await deps.client.workflow.signalWithStart<typeof leadWorkflow, [LeadAttributes]>('leadWorkflow', {
@@ -157,7 +171,7 @@ export async function startLeadWorkflow(
     `UPDATE leads SET workflow_started_at = now() WHERE lead_id = $1 AND workflow_started_at IS NULL RETURNING lead_id`,
     [leadId],
   );
-  if (started && rows.length > 0) {
+  if (started && rows.length > 0 && options.replayEvents !== false) {
     const { rows: events } = await db.query<{ event_id: string; type: string; occurred_at: Date; properties: Record<string, string | number | boolean> }>(
       'SELECT event_id, type, occurred_at, properties FROM lead_events WHERE lead_id = $1 ORDER BY occurred_at DESC LIMIT 500',
       [leadId],
@@ -176,9 +190,9 @@ export async function startLeadWorkflow(
 export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config: LeadConfig): Promise<EnrollResult> {
   // `config` is the campaign (resolved by the caller from raw.campaignId), its policy and its model,
   // pinned for this lead: the versions it enrols with are the ones its workflow keeps.
-  const [stored] = await storeLeads(deps.pool, [raw], config);
+  const [stored] = await storeLeads(deps.pool, [raw], config, { detectChanges: false });
   const { leadId, stage, inserted, attributes } = stored!;
-  await startLeadWorkflow(deps, leadId, config, attributes);
+  await startLeadWorkflow(deps, leadId, config, attributes, { replayEvents: !inserted });
   return { leadId, stage, created: inserted };
 }
 

@@ -72,7 +72,7 @@ export async function startPendingLeads(deps: IntakeDeps, options: RelayOptions 
       while (next < rows.length) {
         const row = rows[next++]!;
         try {
-          await startLeadWorkflow(deps, row.lead_id, await configOf(row), row.attributes ?? {}, serial);
+          await startLeadWorkflow(deps, row.lead_id, await configOf(row), row.attributes ?? {}, { db: serial });
           started++;
         } catch (err) {
           // One lead that cannot start must not undo the others' marks: it stays pending for the next pass.
