@@ -62,8 +62,12 @@ describe('Temporal dev server restarted while SLA timers are pending', () => {
     }
     // Every lead is an MQL with its SLA timer running: the owners have their emails.
     await sink.waitFor((all) => all.filter((m) => m.subject.startsWith('New MQL')).length === LEADS, 60_000, 'handoff emails');
-    const deadlines = (await pool.query<{ at: Date }>(`SELECT occurred_at AS at FROM lead_transitions WHERE lead_id = ANY($1) AND reason = 'mql'`, [leadIds])).rows;
-    expect(deadlines).toHaveLength(LEADS);
+    // The mql records run on their own lane beside the owners' emails: wait for them too.
+    const deadlines = await eventually(async () => {
+      const rows = (await pool.query<{ at: Date }>(`SELECT occurred_at AS at FROM lead_transitions WHERE lead_id = ANY($1) AND reason = 'mql'`, [leadIds])).rows;
+      expect(rows).toHaveLength(LEADS);
+      return rows;
+    }, 30_000);
     expect(sink.to(manager)).toHaveLength(0);
 
     // Stop the server; the deadlines pass while it is down.

@@ -162,8 +162,11 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     expect(back.score.total).toBe(20); // fit only: the lead must earn MQL again
     // The campaign starts over: the welcome step is sent again, once, for the new cycle.
     await sink.waitFor(() => sink.to(email).length === 2, 15_000, 'welcome email of cycle 1');
-    const { rows } = await pool.query(`SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq`, [leadId]);
-    expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'rejected', 'recycle_period_over']);
+    // Transition records run on their own lane beside the emails.
+    await eventually(async () => {
+      const { rows } = await pool.query(`SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq`, [leadId]);
+      expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'rejected', 'recycle_period_over']);
+    });
   });
 
   it('runs a multi-step nurture on schedule: 0s, then 3 days, then 7 days', async () => {
