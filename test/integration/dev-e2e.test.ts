@@ -180,9 +180,12 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
       throw new Error(`${err.message}\n--- npm run dev (second start) ---\n${dev!.output.filter((l) => !/ INFO |webpack|^\s|^\.\//.test(l)).join('\n')}`);
     });
     expect(eml).toMatch(/^Subject: SLA missed: first contact by owner\d-/m);
-    const after = (await call('sales', 'GET', `/v1/leads/${waiting}`)).json;
-    expect(after.transitions.map((t: { reason: string }) => t.reason)).toEqual(expect.arrayContaining(['enrolled', 'mql', 'sla_breached']));
-    expect(after.owner).not.toBe(before.owner);
+    // The breach's transition record runs beside the escalation email: wait for it.
+    await eventually(async () => {
+      const after = (await call('sales', 'GET', `/v1/leads/${waiting}`)).json;
+      expect(after.transitions.map((t: { reason: string }) => t.reason)).toEqual(expect.arrayContaining(['enrolled', 'mql', 'sla_breached']));
+      expect(after.owner).not.toBe(before.owner);
+    });
     // The toured lead kept its state across the restart too.
     expect((await call('sales', 'GET', `/v1/leads/${toured}`)).json.stage).toBe('recycled');
     expect(await stop(dev)).toBe(0);
