@@ -37,6 +37,8 @@ export class BenchMailSink {
         });
       },
     });
+    // Capacity runs restart worker processes: a reset socket must not end the bench.
+    this.server.on('error', () => {});
   }
 
   async start(): Promise<void> {

@@ -5,35 +5,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { stablePort } from '../support/free-port';
 import { eventually, uid } from '../support/harness';
 
 const KEYS = { marketing: 'dev-marketing-key-0001', sales: 'dev-sales-key-00000001', ops: 'dev-ops-key-000000001' };
 /** Long enough to stop the stack while the timer runs, short enough for the test. */
 const SLA_SECONDS = 20;
-
-const taken = new Set<number>();
-/**
- * A free port below the OS's ephemeral range (32768+): the Temporal dev server binds more ports than
- * the one it is given, picked by the OS, which could otherwise take one chosen here before use.
- */
-async function stablePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
 
 interface Dev {
   child: ChildProcess;

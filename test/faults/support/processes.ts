@@ -1,9 +1,9 @@
 // Child processes that fault tests own: started here, killed here (SIGKILL or SIGTERM), by their
 // own handle only. Output is kept for failure messages.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../../src/temporal/binaries';
+export { stablePort } from '../../support/free-port';
 
 export interface OwnedProcess {
   name: string;
@@ -117,23 +117,3 @@ export async function startPostgresProcess(dir: string, port: number): Promise<P
 /** Sleep; fault tests wait for real processes, never for simulated time. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-const taken = new Set<number>();
-/**
- * A free port below the OS's ephemeral range (32768+): the Temporal dev server binds more ports than
- * the one it is given, picked by the OS, which could otherwise take one chosen here before use.
- */
-export async function stablePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
