@@ -1,5 +1,6 @@
 // Environment → typed configuration, validated once at start with one clear line per bad variable.
 import { z } from 'zod';
+import { isTimeZone } from './domain/zoned-time';
 
 const url = (protocols: string[]) =>
   z
@@ -45,14 +46,7 @@ const envSchema = z.object({
   REPORT_TIME_ZONE: z
     .string()
     .trim()
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone, e.g. Asia/Tokyo')
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Tokyo')
     .default('UTC'),
 });
 

@@ -264,12 +264,11 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
     const startCounts: ProgressCounts = { done: 0, total: toStart.length, created: 0, existing: 0, invalid: 0, failed: 0, pending: 0 };
     const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 256));
     let next = 0;
-    let firstFailure: Error | null = null;
     let failures = 0;
     const lane = async () => {
       while (next < toStart.length) {
         // Nothing but failures so far (Temporal unreachable): leave the rest to the start relay.
-        if (firstFailure && startedCount === 0 && failures >= concurrency) return;
+        if (startedCount === 0 && failures >= concurrency) return;
         const lead = toStart[next++]!;
         try {
           await startLeadWorkflow(deps, lead.leadId, config, lead.attributes, { replayEvents: !lead.inserted });
@@ -279,7 +278,7 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
             pending--;
           } else startCounts.existing++;
         } catch (err) {
-          firstFailure ??= err as Error;
+          startError ??= (err as Error).message;
           failures++;
           startCounts.pending = failures;
         }
@@ -289,7 +288,6 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     options.startProgress?.finish(startCounts);
-    startError = (firstFailure as Error | null)?.message;
   }
 
   const rejected = rows.filter((r) => r.error);

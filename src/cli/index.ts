@@ -9,7 +9,8 @@ import { findLead, formatLead } from './lead';
 import { createProgress } from './progress';
 import { seedDemo } from './seed-demo';
 import { formatFunnel } from './report';
-import { funnelReport, isTimeZone, resolveRange } from '../reports/funnel';
+import { isTimeZone } from '../domain/zoned-time';
+import { funnelReport, resolveRange } from '../reports/funnel';
 
 const positiveInt = (max: number) => (value: string) => {
   const n = Number(value);

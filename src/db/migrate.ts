@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { seedCatalog } from '../catalog/seed';
+import { inTransaction } from './transaction';
 
 const MIGRATIONS_DIR = join(__dirname, 'migrations');
 const LOCK_KEY = 74_021_001;
@@ -27,30 +28,22 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => {}
       .sort();
     for (const file of files) {
       if (done.has(file)) continue;
-      await client.query('BEGIN');
-      try {
+      await inTransaction(client, async () => {
         await client.query(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
         await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${(err as Error).message}`);
-      }
+      }).catch((err: Error) => {
+        throw new Error(`migration ${file} failed: ${err.message}`);
+      });
       applied.push(file);
       log(`applied ${file}`);
     }
     if (options.reportTimeZone) {
       const { rows } = await client.query<{ time_zone: string }>('SELECT time_zone FROM report_settings');
       if (rows[0]?.time_zone !== options.reportTimeZone) {
-        await client.query('BEGIN');
-        try {
+        await inTransaction(client, async () => {
           await client.query('UPDATE report_settings SET time_zone = $1', [options.reportTimeZone]);
           await client.query('SELECT funnel_rebuild()');
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw err;
-        }
+        });
         log(`report time zone set to ${options.reportTimeZone} (funnel rollups rebuilt)`);
       }
     }

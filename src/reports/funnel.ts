@@ -76,14 +76,6 @@ export function resolveRange(from: string | undefined, to: string | undefined, n
   return { from: fromDate, to: toDate };
 }
 
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // GROUPING(campaign_id, source, week) bitmask → which set a row belongs to (1 = not grouped by that column).
 // Sets: () → 0b111 = 7, (campaign_id) → 0b011 = 3, (source, utm…) → 0b101 = 5, (week) → 0b110 = 6.

@@ -1,42 +1,16 @@
 // Local calendar days in an IANA zone, for report ranges: "2026-01-05" in Asia/Tokyo is the instant
-// 2026-01-04T15:00Z. Intl only (no date library); DST days are 23 or 25 hours long.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-/** The wall-clock fields of `instant` in `tz`. */
-export function localFields(instant: number, tz: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const parts = Object.fromEntries(formatter(tz).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  return { year: +parts.year!, month: +parts.month!, day: +parts.day!, hour: +parts.hour!, minute: +parts.minute!, second: +parts.second! };
-}
-
-/** How far `tz` is ahead of UTC at `instant`, in ms. */
-function offsetAt(instant: number, tz: string): number {
-  const f = localFields(instant, tz);
-  const wall = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
+// 2026-01-04T15:00Z. DST days are 23 or 25 hours long; a midnight skipped by a DST change is the
+// first instant of that day.
+import { DAY, instantOf, wallClock } from '../domain/zoned-time';
 
 /** The first instant of the local day year-month-day in `tz` (month 1-12; out-of-range days roll over). */
 export function localMidnight(year: number, month: number, day: number, tz: string): Date {
-  const wall = Date.UTC(year, month - 1, day);
-  let instant = wall - offsetAt(wall, tz);
-  // The offset at the guess may differ from the offset at midnight itself (a DST change in between).
-  instant = wall - offsetAt(instant, tz);
-  return new Date(instant);
+  return new Date(instantOf(Date.UTC(year, month - 1, day), tz));
 }
 
-/** The start of the local day after the one `instant` falls on, `days` days later (default 1). */
+/** The start of the local day `days` days after the one `instant` falls on (default: the next day). */
 export function startOfLocalDayAfter(instant: Date, tz: string, days = 1): Date {
-  const f = localFields(instant.getTime(), tz);
-  return localMidnight(f.year, f.month, f.day + days, tz);
+  return new Date(instantOf(wallClock(instant.getTime(), tz).midnight + days * DAY, tz));
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

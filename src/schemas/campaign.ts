@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY } from '../domain/defaults';
-import { isTimeZone, minutesOf, WEEKDAYS } from '../domain/send-window';
+import { minutesOf } from '../domain/send-window';
+import { isTimeZone, WEEKDAYS } from '../domain/zoned-time';
 import type { Campaign, HandoffPolicy } from '../domain/types';
 import { duration, email, id } from './common';
 

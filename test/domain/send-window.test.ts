@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { DEFAULT_TIME_ZONE, instantOf, isTimeZone, leadTimeZone, nextSendTime, WEEKDAYS, type SendWindow } from '../../src/domain/send-window';
+import { DEFAULT_TIME_ZONE, leadTimeZone, nextSendTime, type SendWindow } from '../../src/domain/send-window';
+import { instantOf, isTimeZone, WEEKDAYS } from '../../src/domain/zoned-time';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,4 +1,5 @@
-import { emptyMetrics, isTimeZone, MAX_RANGE_DAYS, ratio, resolveRange } from '../../src/reports/funnel';
+import { isTimeZone } from '../../src/domain/zoned-time';
+import { emptyMetrics, MAX_RANGE_DAYS, ratio, resolveRange } from '../../src/reports/funnel';
 import { localMidnight, parseReportBound, startOfLocalDayAfter } from '../../src/reports/local-day';
 import { compareSla, slaStatus } from '../../src/reports/sla';
 

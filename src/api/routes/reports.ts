@@ -5,7 +5,8 @@ import { dashboardAsset, DASHBOARD_ASSETS } from '../dashboard/assets';
 import { ApiError } from '../errors';
 import { bearer, errors, type RouteContext } from '../context';
 import { workflowIdFor } from '../../temporal/client';
-import { DEFAULT_MQL_TO_SQL_BENCHMARK, funnelReport, isTimeZone, resolveRange } from '../../reports/funnel';
+import { isTimeZone } from '../../domain/zoned-time';
+import { DEFAULT_MQL_TO_SQL_BENCHMARK, funnelReport, resolveRange } from '../../reports/funnel';
 import { modelsReport } from '../../reports/models';
 import { slaBoard } from '../../reports/sla';
 
