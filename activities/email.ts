@@ -56,23 +56,27 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
   let failure: unknown;
   try {
     await db.query('BEGIN');
-    await db.query(
-      `INSERT INTO email_log (idempotency_key, lead_id, kind, recipient, subject, message_id, status)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending') ON CONFLICT (idempotency_key) DO NOTHING`,
+    // One statement claims the key: a new row, or one a failed attempt left 'pending', becomes 'sent'
+    // (uncommitted). A row already sent or bounced is left alone and returns nothing. Either way the
+    // row stays locked until this transaction ends, so a concurrent attempt waits here, then sees the
+    // outcome. The COMMIT is written in the same tick as the message's final "."
+    // (src/mail/transport.ts), before the server has even read it: a worker killed before that point
+    // has not sent the message (the server drops an unfinished one), a worker killed after it has its
+    // record. Over TLS the hook cannot see the "." and the COMMIT follows the server's 250 instead.
+    // A refusal rewrites the row, committed or not.
+    const claim = await db.query(
+      `INSERT INTO email_log (idempotency_key, lead_id, kind, recipient, subject, message_id, status, attempts, sent_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'sent', 1, now())
+       ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sent', attempts = email_log.attempts + 1, sent_at = now(), error = NULL
+        WHERE email_log.status NOT IN ('sent', 'bounced')
+       RETURNING status`,
       [mail.key, mail.leadId, mail.kind, mail.to, subject, messageId],
     );
-    const { rows } = await db.query<{ status: string }>('SELECT status FROM email_log WHERE idempotency_key = $1 FOR UPDATE', [mail.key]);
-    const status = rows[0]?.status;
-    if (status === 'sent' || status === 'bounced') {
+    if (claim.rowCount === 0) {
+      const { rows } = await db.query<{ status: DeliveryStatus }>('SELECT status FROM email_log WHERE idempotency_key = $1', [mail.key]);
       await db.query('COMMIT');
-      return status;
+      return rows[0]!.status;
     }
-    // Recorded as sent before the conversation, still uncommitted. The COMMIT is written in the same
-    // tick as the message's final "." (src/mail/transport.ts), before the server has even read it: a
-    // worker killed before that point has not sent the message (the server drops an unfinished one),
-    // a worker killed after it has its record. Over TLS the hook cannot see the "." and the COMMIT
-    // follows the server's 250 instead. A refusal rewrites the row, committed or not.
-    await db.query(`UPDATE email_log SET status = 'sent', attempts = attempts + 1, sent_at = now(), error = NULL WHERE idempotency_key = $1`, [mail.key]);
     let committed: Promise<unknown> | null = null;
     const commit = () => (committed ??= db.query('COMMIT'));
     const settle = async (sql: string, params: unknown[]) => {

@@ -235,7 +235,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
       return continueAsNew<typeof leadWorkflow>({ leadId, config, attributes: state.attributes, searchAttributes: useSearchAttributes, state });
     }
     const wake = nextWakeup(state, config);
-    timer.arm(wake?.at ?? null, wake?.summary ?? '');
+    timer.arm(wake?.at ?? null, wake?.summary ?? '', wake?.kind === 'sla' || wake?.kind === 'qualification');
     // Wake when the timer fires, and also when an input moved the next deadline (e.g. a handoff
     // started the SLA), so the timer is re-armed for it.
     const deadlineMoved = () => (nextWakeup(state, config)?.at ?? null) !== timer.armedAt;

@@ -6,6 +6,7 @@ import { CAMPAIGNS } from '../catalog';
 import { fmt, ratio, type ScenarioResult } from '../report';
 import { inParallel, perSecond } from '../stats';
 import { pingSignal } from '../baseline-workflow';
+import { CpuMeter, cpuNotes } from '../cpu';
 import { countReaches, postBatches, type Context } from './common';
 
 export async function eventsScenario(ctx: Context): Promise<ScenarioResult> {
@@ -16,11 +17,13 @@ export async function eventsScenario(ctx: Context): Promise<ScenarioResult> {
   // Round-robin over the leads, so every batch touches many workflows, as real traffic does.
   const productEvents = Array.from({ length: events }, (_, i) => ({ leadId: leads[i % leads.length]!, type: 'bench_ping' }));
 
+  const cpu = new CpuMeter({ product: ctx.product.pid, baseline: ctx.baseline.pid });
   const t0 = Date.now();
   await postBatches(ctx, productEvents);
   const answered = Date.now();
   const doneAt = await countReaches(ctx, `CampaignId = '${CAMPAIGNS.nurture}' AND LeadScore >= ${perLead}`, leads.length);
   const productMs = doneAt - t0;
+  const productCpu = cpu.lap();
 
   const inFlight = ctx.stack.settings.signalConcurrency;
   const ids = ctx.baselineIds;
@@ -31,6 +34,7 @@ export async function eventsScenario(ctx: Context): Promise<ScenarioResult> {
   const baselineAnswered = Date.now();
   const baselineDone = await countReaches(ctx, `WorkflowType = 'baselineWorkflow' AND ExecutionStatus = 'Completed'`, ids.length);
   const baselineMs = baselineDone - b0;
+  const baselineCpu = cpu.lap();
 
   const productRate = perSecond(events, productMs);
   const baselineRate = perSecond(events, baselineMs);
@@ -44,8 +48,9 @@ export async function eventsScenario(ctx: Context): Promise<ScenarioResult> {
     ],
     notes: [
       `${perLead} events per lead; batches of ${ctx.stack.settings.batchSize}, ${batchConcurrency} in flight; baseline ${inFlight} signals in flight. Completion is read from Temporal visibility (product: LeadScore, baseline: ExecutionStatus), polled every 100 ms.`,
+      ...cpuNotes(productCpu, baselineCpu, events, { product: 'event', baseline: 'signal' }),
     ],
-    data: { events, perLead, productMs, baselineMs, productRate, baselineRate, productAnsweredMs: answered - t0, baselineAnsweredMs: baselineAnswered - b0 },
+    data: { events, perLead, productMs, baselineMs, productRate, baselineRate, productAnsweredMs: answered - t0, baselineAnsweredMs: baselineAnswered - b0, cpu: { product: productCpu, baseline: baselineCpu } },
     seconds: (Date.now() - started) / 1000,
   };
 }

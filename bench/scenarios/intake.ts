@@ -5,14 +5,17 @@ import { fmt, ratio, type ScenarioResult } from '../report';
 import { inParallel, perSecond } from '../stats';
 import { BASELINE_QUEUE } from '../stack';
 import { pingSignal, type baselineWorkflow } from '../baseline-workflow';
+import { CpuMeter, cpuNotes } from '../cpu';
 import { enrolThroughApi, type Context } from './common';
 
 export async function intakeScenario(ctx: Context): Promise<ScenarioResult> {
   const { leads, concurrency } = ctx.stack.settings;
   const started = Date.now();
 
+  const cpu = new CpuMeter({ product: ctx.product.pid, baseline: ctx.baseline.pid });
   const t0 = Date.now();
   const product = await enrolThroughApi(ctx, `intake-${ctx.run}`, leads, CAMPAIGNS.nurture, concurrency);
+  const productCpu = cpu.lap();
   ctx.intakeLeads = product.leadIds;
   const productMs = product.lastEmailAt - t0;
 
@@ -31,6 +34,7 @@ export async function intakeScenario(ctx: Context): Promise<ScenarioResult> {
   const marks = await Promise.all(ids.map((id) => ctx.baseline.waitMark('start', id, 15 * 60_000)));
   ctx.baselineIds = ids;
   const baselineMs = Math.max(...marks.map((m) => m.at)) - b0;
+  const baselineCpu = cpu.lap();
 
   const productRate = perSecond(leads, productMs);
   const baselineRate = perSecond(leads, baselineMs);
@@ -45,8 +49,9 @@ export async function intakeScenario(ctx: Context): Promise<ScenarioResult> {
     ],
     notes: [
       `Product path per lead: HTTP POST /v1/leads (zod, catalog lookup, PostgreSQL upsert) → signalWithStart → workflow task → sendNurtureEmail activity (PostgreSQL claim + SMTP) + recordTransition activity. Baseline: signalWithStart → workflow task → one no-op activity.`,
+      ...cpuNotes(productCpu, baselineCpu, leads, { product: 'lead', baseline: 'workflow' }),
     ],
-    data: { leads, concurrency, productMs, baselineMs, productRate, baselineRate },
+    data: { leads, concurrency, productMs, baselineMs, productRate, baselineRate, cpu: { product: productCpu, baseline: baselineCpu } },
     seconds: (Date.now() - started) / 1000,
   };
 }
