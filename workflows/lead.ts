@@ -32,6 +32,11 @@ export interface LeadWorkflowInput {
   searchAttributes?: boolean;
   /** Carried across continue-as-new. */
   state?: LeadState;
+  /**
+   * The intake stored the 'enrolled' transition with the lead row, at `at`: the lead is enrolled as
+   * of then, and the workflow does not record that transition again. Absent: the workflow does both.
+   */
+  enrolled?: { at: number };
 }
 
 export interface LeadOutcome {
@@ -120,6 +125,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   if (input.state) {
     state = input.state;
     publish();
+  } else if (input.enrolled) {
+    const enrolled = enroll(leadId, input.attributes, input.enrolled.at, config);
+    apply({ ...enrolled, commands: enrolled.commands.filter((c) => !(c.type === 'recordTransition' && c.transition.seq === 1)) });
   } else {
     apply(enroll(leadId, input.attributes, Date.now(), config));
   }

@@ -196,6 +196,16 @@ export function enroll(leadId: string, attributes: LeadAttributes, now: number, 
   return out.result();
 }
 
+/**
+ * The transition enroll() records first ('enrolled', seq 1). The intake stores it in the statement
+ * that stores the lead row, so a lead is never without it; the workflow is then told not to record it.
+ */
+export function enrolledTransition(leadId: string, attributes: LeadAttributes, now: number, config: LeadConfig): Transition {
+  const first = enroll(leadId, attributes, now, config).commands[0];
+  if (first?.type !== 'recordTransition' || first.transition.seq !== 1) throw new Error('enroll() must record the enrolled transition first');
+  return first.transition;
+}
+
 /** Whether `input` is legal now. Sales actions are refused here before they touch history. */
 export function check(state: LeadState, input: LeadInput, config: LeadConfig, now?: number): Refusal | null {
   // Judge against the lead as it is by `now`: a deadline that has passed but whose timer has not

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
-import type { LeadConfig } from '../domain/lifecycle';
+import { enrolledTransition, type LeadConfig } from '../domain/lifecycle';
 import type { EngagementEvent, LeadAttributes, Stage } from '../domain/types';
 import { normalizeEmail } from '../schemas/common';
 import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, type EnrollLeadInput } from '../schemas/lead';
@@ -55,9 +55,11 @@ export interface StoredLead {
   pendingStart: boolean;
   /** Its workflow has to be started, or told new attributes. */
   needsStart: boolean;
+  /** A new lead: when its 'enrolled' transition was stored with it (epoch ms). */
+  enrolledAt: number | null;
 }
 
-const STORE_COLUMNS = 16;
+const STORE_COLUMNS = 17;
 
 /**
  * Store leads (one statement), deduplicated by normalized email: a new email gets a new row whose
@@ -83,10 +85,16 @@ export async function storeLeads(
           leads.map((lead) => normalizeEmail(lead.email)),
         ]);
   const knownBy = new Map(known.map((k) => [k.email_normalized, k]));
+  // A new row is stored with its 'enrolled' transition, as the workflow's core computes it, in the
+  // same statement: no lead without its enrolment (the funnel counts it as of now), and the
+  // workflow need not record it.
+  const now = Date.now();
+  const leadIds = leads.map(() => randomUUID());
+  const enrolled = leads.map((_, i) => enrolledTransition(leadIds[i]!, attributes[i]!, now, config));
   const values: unknown[] = [];
   const tuples = leads.map((lead, i) => {
     values.push(
-      randomUUID(),
+      leadIds[i],
       lead.email.trim(),
       normalizeEmail(lead.email),
       lead.name ?? null,
@@ -102,22 +110,43 @@ export async function storeLeads(
       config.shadowModel?.id ?? null,
       config.shadowModel?.version ?? null,
       null,
+      enrolled[i]!.score,
     );
     const base = i * STORE_COLUMNS;
     return `(${Array.from({ length: STORE_COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')})`;
   });
+  const t = leads.length * STORE_COLUMNS;
+  values.push(
+    leadIds,
+    enrolled.map((e) => e.to),
+    enrolled.map((e) => e.reason),
+    enrolled.map((e) => e.cycle),
+    enrolled.map((e) => e.score),
+    enrolled.map((e) => JSON.stringify(e.details ?? {})),
+    enrolled.map((e) => e.at),
+  );
   const { rows } = await pool.query<{ lead_id: string; stage: Stage; inserted: boolean; pending: boolean; email_normalized: string }>(
-    `INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm,
-                        campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version,
-                        workflow_started_at)
-     VALUES ${tuples.join(', ')}
-     ON CONFLICT (email_normalized) DO UPDATE SET
-       name = COALESCE(EXCLUDED.name, leads.name),
-       company = COALESCE(EXCLUDED.company, leads.company),
-       title = COALESCE(EXCLUDED.title, leads.title),
-       attributes = leads.attributes || EXCLUDED.attributes,
-       updated_at = now()
-     RETURNING lead_id, stage, (xmax = 0) AS inserted, workflow_started_at IS NULL AS pending, email_normalized`,
+    `WITH stored AS (
+       INSERT INTO leads (lead_id, email, email_normalized, name, company, title, attributes, source, utm,
+                          campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version,
+                          workflow_started_at, score)
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT (email_normalized) DO UPDATE SET
+         name = COALESCE(EXCLUDED.name, leads.name),
+         company = COALESCE(EXCLUDED.company, leads.company),
+         title = COALESCE(EXCLUDED.title, leads.title),
+         attributes = leads.attributes || EXCLUDED.attributes,
+         updated_at = now()
+       RETURNING lead_id, stage, (xmax = 0) AS inserted, workflow_started_at IS NULL AS pending, email_normalized
+     ), enrolled AS (
+       -- A known email keeps its lead id, so only new rows match.
+       INSERT INTO lead_transitions (lead_id, seq, from_stage, to_stage, reason, cycle, score, details, occurred_at)
+       SELECT e.lead_id, 1, NULL, e.to_stage, e.reason, e.cycle, e.score, e.details, to_timestamp(e.at / 1000.0)
+         FROM unnest($${t + 1}::uuid[], $${t + 2}::text[], $${t + 3}::text[], $${t + 4}::int[], $${t + 5}::int[], $${t + 6}::jsonb[], $${t + 7}::float8[])
+              AS e(lead_id, to_stage, reason, cycle, score, details, at)
+         JOIN stored s ON s.lead_id = e.lead_id AND s.inserted
+     )
+     SELECT * FROM stored`,
     values,
   );
   const byEmail = new Map(rows.map((r) => [r.email_normalized, r]));
@@ -128,7 +157,7 @@ export async function storeLeads(
     const fresh = attributes[i]!;
     const changed = !before || Object.entries(fresh).some(([k, v]) => before.attributes?.[k] !== v);
     const pendingStart = row.inserted || row.pending;
-    return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: fresh, pendingStart, needsStart: pendingStart || changed };
+    return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: fresh, pendingStart, needsStart: pendingStart || changed, enrolledAt: row.inserted ? now : null };
   });
 }
 
@@ -145,6 +174,8 @@ export async function startLeadWorkflow(
   options: {
     /** The connection holding the row's lock, when the caller claimed it (the start relay). */
     db?: Pick<Pool, 'query'>;
+    /** When the lead's 'enrolled' transition was stored with its row: the workflow enrols as of then and does not record it again. */
+    enrolledAt?: number | null;
     /** Signal the events stored for the lead (one that sat unstarted). A lead stored a moment ago
      * by the same call cannot have any: its id was not known to anyone yet. */
     replayEvents?: boolean;
@@ -156,7 +187,7 @@ export async function startLeadWorkflow(
     await deps.client.workflow.signalWithStart<typeof leadWorkflow, [LeadAttributes]>('leadWorkflow', {
       workflowId: workflowIdFor(leadId),
       taskQueue: deps.taskQueue,
-      args: [{ leadId, config, attributes, searchAttributes: deps.searchAttributes }],
+      args: [{ leadId, config, attributes, searchAttributes: deps.searchAttributes, ...(options.enrolledAt != null ? { enrolled: { at: options.enrolledAt } } : {}) }],
       signal: attributesSignal,
       signalArgs: [attributes],
       // A lead that reached SQL or was disqualified is not silently restarted by a repeat enrolment.
@@ -191,8 +222,8 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
   // `config` is the campaign (resolved by the caller from raw.campaignId), its policy and its model,
   // pinned for this lead: the versions it enrols with are the ones its workflow keeps.
   const [stored] = await storeLeads(deps.pool, [raw], config, { detectChanges: false });
-  const { leadId, stage, inserted, attributes } = stored!;
-  await startLeadWorkflow(deps, leadId, config, attributes, { replayEvents: !inserted });
+  const { leadId, stage, inserted, attributes, enrolledAt } = stored!;
+  await startLeadWorkflow(deps, leadId, config, attributes, { replayEvents: !inserted, enrolledAt });
   return { leadId, stage, created: inserted };
 }
 

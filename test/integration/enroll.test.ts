@@ -1,6 +1,6 @@
 // The first slice end to end on real servers: enrol → email at the SMTP server → row in PostgreSQL →
 // workflow found by its search attribute; and the same person enrolled twice is one lead.
-import { enrollLead, recordEvent, UnknownLeadError, unsubscribeLead } from '../../src/leads/intake';
+import { enrollLead, recordEvent, startLeadWorkflow, storeLeads, UnknownLeadError, unsubscribeLead } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
 import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';
@@ -74,6 +74,33 @@ describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
     // Let any wrongly duplicated send arrive before counting.
     await new Promise((r) => setTimeout(r, 1000));
     expect(sink.to(normalized)).toHaveLength(1);
+  });
+
+  it('stores the enrolled transition with the lead row; the workflow enrols as of then and records only what follows', async () => {
+    const { deps, sink, pool, client } = stack;
+    const email = `stored-${tag}@example.co.jp`;
+    const config = testConfig(`${tag}-stored`);
+    // Stored alone (as `import --no-wait` or an API call with Temporal down leaves it): the transition is there already.
+    const [stored] = await storeLeads(pool, [{ email, name: '高橋', title: '営業部長' }], config);
+    expect(stored!.enrolledAt).toEqual(expect.any(Number));
+    const { rows: before } = await pool.query('SELECT seq, from_stage, to_stage, reason, score, occurred_at FROM lead_transitions WHERE lead_id = $1', [stored!.leadId]);
+    expect(before).toEqual([{ seq: 1, from_stage: null, to_stage: 'nurturing', reason: 'enrolled', score: 20, occurred_at: new Date(stored!.enrolledAt!) }]);
+    expect((await pool.query('SELECT stage, score FROM leads WHERE lead_id = $1', [stored!.leadId])).rows[0]).toEqual({ stage: 'nurturing', score: 20 });
+
+    await startLeadWorkflow(deps, stored!.leadId, config, stored!.attributes, { enrolledAt: stored!.enrolledAt });
+    await sink.waitFor((all) => all.some((m) => m.to.includes(email)), 30_000, `welcome email to ${email}`);
+    const handle = client.workflow.getHandle(workflowIdFor(stored!.leadId));
+    const view = await handle.query(getStateQuery);
+    // The workflow's own record of its enrolment is the stored one, to the millisecond.
+    expect(view.transitions[0]).toMatchObject({ seq: 1, reason: 'enrolled', at: new Date(stored!.enrolledAt!).toISOString() });
+    // No activity recorded it a second time: the only activity so far is the welcome email.
+    const history = await handle.fetchHistory();
+    const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(activities).toEqual(['sendNurtureEmail']);
+    // A repeat of the same email stores no second enrolment.
+    await enrollLead(deps, { email: email.toUpperCase() }, config);
+    const { rows: after } = await pool.query('SELECT seq FROM lead_transitions WHERE lead_id = $1', [stored!.leadId]);
+    expect(after).toEqual([{ seq: 1 }]);
   });
 
   it('answers an id that is not a lead id with UnknownLeadError, never a database error', async () => {
