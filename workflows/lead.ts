@@ -21,7 +21,7 @@ import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { DeadlineTimer } from './deadline-timer';
 import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, rejectUpdate, unsubscribeSignal } from './messages';
-import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, ShadowScore, SlaDeadline } from './search-attributes';
+import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, scoringModelValue, ShadowScore, SlaDeadline } from './search-attributes';
 
 export interface LeadWorkflowInput {
   leadId: string;
@@ -69,7 +69,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   // Transition records run on a lane of their own, so an email (the welcome email at enrolment, the
   // owner's email at handoff) does not wait for the record before it. Runs that started before this
   // change keep one lane (their histories have the commands in that order).
-  const recordsOwnLane = patched('transition-records-own-lane');
+  // Runs the intake started with their 'enrolled' input are all of this code or newer: no marker needed.
+  const recordsOwnLane = input.enrolled !== undefined || patched('transition-records-own-lane');
+  // Such runs were also started with their first search attributes (src/leads/intake.ts).
+  const startedWithAttributes = input.enrolled !== undefined && useSearchAttributes;
   const records: LeadCommand[] = [];
   let recording = false;
   let continueRequested = false;
@@ -88,7 +91,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   };
   const useConfig = (next: LeadConfig): void => {
     config = next;
-    if (useSearchAttributes) upsertSearchAttributes([{ key: ScoringModel, value: `${next.model.id}@v${next.model.version}` }]);
+    if (useSearchAttributes) upsertSearchAttributes([{ key: ScoringModel, value: scoringModelValue(next.model) }]);
   };
   const feed = (input: LeadInput): void => apply(step(state, input, Date.now(), config));
 
@@ -116,10 +119,14 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     published = next;
   };
 
-  if (useSearchAttributes) {
+  if (startedWithAttributes) {
+    // What the start set is published already: only what enrolment changed beyond it is upserted.
+    const initial = workflowInfo().typedSearchAttributes;
+    published = { stage: initial.get(LeadStage), score: initial.get(LeadScore), owner: null, mqlAt: null, slaDeadline: null };
+  } else if (useSearchAttributes) {
     upsertSearchAttributes([
       { key: CampaignId, value: config.campaign.id },
-      { key: ScoringModel, value: `${config.model.id}@v${config.model.version}` },
+      { key: ScoringModel, value: scoringModelValue(config.model) },
     ]);
   }
   if (input.state) {

@@ -11,5 +11,8 @@ export const SlaDeadline = defineSearchAttributeKey('SlaDeadline', SearchAttribu
 /** The shadow model's score (campaigns with a shadowScoringModel only). */
 export const ShadowScore = defineSearchAttributeKey('ShadowScore', SearchAttributeType.INT);
 
+/** The ScoringModel value: `id@vN`. */
+export const scoringModelValue = (model: { id: string; version: number }): string => `${model.id}@v${model.version}`;
+
 /** Registered with the dev server at start (and in docker-compose). */
 export const ALL_SEARCH_ATTRIBUTES = [LeadStage, LeadScore, LeadOwner, CampaignId, ScoringModel, MqlAt, SlaDeadline, ShadowScore];

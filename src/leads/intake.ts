@@ -2,6 +2,7 @@
 // and the unique email that makes one person one lead), then starts or signals the lead's workflow.
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
 import { enrolledTransition, type LeadConfig } from '../domain/lifecycle';
@@ -11,6 +12,7 @@ import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, typ
 import { workflowIdFor } from '../temporal/client';
 import { attributesSignal, engagementSignal, unsubscribeSignal } from '../../workflows/messages';
 import type { leadWorkflow } from '../../workflows/lead';
+import { CampaignId, LeadScore, LeadStage, ScoringModel, scoringModelValue } from '../../workflows/search-attributes';
 
 export interface IntakeDeps {
   pool: Pool;
@@ -192,6 +194,8 @@ export async function startLeadWorkflow(
       signalArgs: [attributes],
       // A lead that reached SQL or was disqualified is not silently restarted by a repeat enrolment.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      // A new lead starts with its first search attributes, so its first task upserts none.
+      ...(deps.searchAttributes && options.enrolledAt != null ? { typedSearchAttributes: initialSearchAttributes(leadId, config, attributes, options.enrolledAt) } : {}),
       staticSummary: `Lead ${leadId} · campaign ${config.campaign.id} v${config.campaign.version} · model ${config.model.id} v${config.model.version}${config.shadowModel ? ` · shadow ${config.shadowModel.id} v${config.shadowModel.version}` : ''}`,
     });
   } catch (err) {
@@ -212,6 +216,17 @@ export async function startLeadWorkflow(
       await handle.signal(engagementSignal, { eventId: e.event_id, type: e.type, occurredAt: e.occurred_at.toISOString(), properties: e.properties ?? {} });
     }
   }
+}
+
+/** What a lead's search attributes are once enrolled (the workflow upserts any later change). */
+function initialSearchAttributes(leadId: string, config: LeadConfig, attributes: LeadAttributes, enrolledAt: number): SearchAttributePair[] {
+  const enrolled = enrolledTransition(leadId, attributes, enrolledAt, config);
+  return [
+    { key: CampaignId, value: config.campaign.id },
+    { key: ScoringModel, value: scoringModelValue(config.model) },
+    { key: LeadStage, value: enrolled.to },
+    { key: LeadScore, value: enrolled.score },
+  ];
 }
 
 /**
