@@ -33,10 +33,10 @@ export interface LeadWorkflowInput {
   /** Carried across continue-as-new. */
   state?: LeadState;
   /**
-   * The intake stored the 'enrolled' transition with the lead row, at `at`: the lead is enrolled as
-   * of then, and the workflow does not record that transition again. Absent: the workflow does both.
+   * The intake stored the 'enrolled' transition with the lead row (at the intake's time), and
+   * started the run with its first search attributes: the workflow records and upserts neither.
    */
-  enrolled?: { at: number };
+  enrolmentRecorded?: boolean;
 }
 
 export interface LeadOutcome {
@@ -69,10 +69,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   // Transition records run on a lane of their own, so an email (the welcome email at enrolment, the
   // owner's email at handoff) does not wait for the record before it. Runs that started before this
   // change keep one lane (their histories have the commands in that order).
-  // Runs the intake started with their 'enrolled' input are all of this code or newer: no marker needed.
-  const recordsOwnLane = input.enrolled !== undefined || patched('transition-records-own-lane');
+  // Runs the intake started with `enrolmentRecorded` are all of this code or newer: no marker needed.
+  const recordsOwnLane = input.enrolmentRecorded === true || patched('transition-records-own-lane');
   // Such runs were also started with their first search attributes (src/leads/intake.ts).
-  const startedWithAttributes = input.enrolled !== undefined && useSearchAttributes;
+  const startedWithAttributes = input.enrolmentRecorded === true && useSearchAttributes;
   const records: LeadCommand[] = [];
   let recording = false;
   let continueRequested = false;
@@ -132,8 +132,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   if (input.state) {
     state = input.state;
     publish();
-  } else if (input.enrolled) {
-    const enrolled = enroll(leadId, input.attributes, input.enrolled.at, config);
+  } else if (input.enrolmentRecorded) {
+    const enrolled = enroll(leadId, input.attributes, Date.now(), config);
     apply({ ...enrolled, commands: enrolled.commands.filter((c) => !(c.type === 'recordTransition' && c.transition.seq === 1)) });
   } else {
     apply(enroll(leadId, input.attributes, Date.now(), config));

@@ -271,7 +271,7 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
         if (startedCount === 0 && failures >= concurrency) return;
         const lead = toStart[next++]!;
         try {
-          await startLeadWorkflow(deps, lead.leadId, config, lead.attributes, { replayEvents: !lead.inserted, enrolledAt: lead.enrolledAt });
+          await startLeadWorkflow(deps, lead.leadId, config, lead.attributes, { replayEvents: !lead.inserted, enrolmentRecorded: lead.enrolmentRecorded });
           startedCount++;
           if (lead.pendingStart) {
             startCounts.created++;

@@ -57,8 +57,8 @@ export interface StoredLead {
   pendingStart: boolean;
   /** Its workflow has to be started, or told new attributes. */
   needsStart: boolean;
-  /** A new lead: when its 'enrolled' transition was stored with it (epoch ms). */
-  enrolledAt: number | null;
+  /** A new lead: its 'enrolled' transition was stored with it. */
+  enrolmentRecorded: boolean;
 }
 
 const STORE_COLUMNS = 17;
@@ -159,7 +159,7 @@ export async function storeLeads(
     const fresh = attributes[i]!;
     const changed = !before || Object.entries(fresh).some(([k, v]) => before.attributes?.[k] !== v);
     const pendingStart = row.inserted || row.pending;
-    return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: fresh, pendingStart, needsStart: pendingStart || changed, enrolledAt: row.inserted ? now : null };
+    return { leadId: row.lead_id, stage: row.stage, inserted: row.inserted, attributes: fresh, pendingStart, needsStart: pendingStart || changed, enrolmentRecorded: row.inserted };
   });
 }
 
@@ -176,8 +176,8 @@ export async function startLeadWorkflow(
   options: {
     /** The connection holding the row's lock, when the caller claimed it (the start relay). */
     db?: Pick<Pool, 'query'>;
-    /** When the lead's 'enrolled' transition was stored with its row: the workflow enrols as of then and does not record it again. */
-    enrolledAt?: number | null;
+    /** The lead's 'enrolled' transition was stored with its row: the workflow does not record it again. */
+    enrolmentRecorded?: boolean;
     /** Signal the events stored for the lead (one that sat unstarted). A lead stored a moment ago
      * by the same call cannot have any: its id was not known to anyone yet. */
     replayEvents?: boolean;
@@ -189,13 +189,13 @@ export async function startLeadWorkflow(
     await deps.client.workflow.signalWithStart<typeof leadWorkflow, [LeadAttributes]>('leadWorkflow', {
       workflowId: workflowIdFor(leadId),
       taskQueue: deps.taskQueue,
-      args: [{ leadId, config, attributes, searchAttributes: deps.searchAttributes, ...(options.enrolledAt != null ? { enrolled: { at: options.enrolledAt } } : {}) }],
+      args: [{ leadId, config, attributes, searchAttributes: deps.searchAttributes, ...(options.enrolmentRecorded ? { enrolmentRecorded: true } : {}) }],
       signal: attributesSignal,
       signalArgs: [attributes],
       // A lead that reached SQL or was disqualified is not silently restarted by a repeat enrolment.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       // A new lead starts with its first search attributes, so its first task upserts none.
-      ...(deps.searchAttributes && options.enrolledAt != null ? { typedSearchAttributes: initialSearchAttributes(leadId, config, attributes, options.enrolledAt) } : {}),
+      ...(deps.searchAttributes && options.enrolmentRecorded ? { typedSearchAttributes: initialSearchAttributes(leadId, config, attributes) } : {}),
       staticSummary: `Lead ${leadId} · campaign ${config.campaign.id} v${config.campaign.version} · model ${config.model.id} v${config.model.version}${config.shadowModel ? ` · shadow ${config.shadowModel.id} v${config.shadowModel.version}` : ''}`,
     });
   } catch (err) {
@@ -219,8 +219,8 @@ export async function startLeadWorkflow(
 }
 
 /** What a lead's search attributes are once enrolled (the workflow upserts any later change). */
-function initialSearchAttributes(leadId: string, config: LeadConfig, attributes: LeadAttributes, enrolledAt: number): SearchAttributePair[] {
-  const enrolled = enrolledTransition(leadId, attributes, enrolledAt, config);
+function initialSearchAttributes(leadId: string, config: LeadConfig, attributes: LeadAttributes): SearchAttributePair[] {
+  const enrolled = enrolledTransition(leadId, attributes, Date.now(), config);
   return [
     { key: CampaignId, value: config.campaign.id },
     { key: ScoringModel, value: scoringModelValue(config.model) },
@@ -237,8 +237,8 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
   // `config` is the campaign (resolved by the caller from raw.campaignId), its policy and its model,
   // pinned for this lead: the versions it enrols with are the ones its workflow keeps.
   const [stored] = await storeLeads(deps.pool, [raw], config, { detectChanges: false });
-  const { leadId, stage, inserted, attributes, enrolledAt } = stored!;
-  await startLeadWorkflow(deps, leadId, config, attributes, { replayEvents: !inserted, enrolledAt });
+  const { leadId, stage, inserted, attributes, enrolmentRecorded } = stored!;
+  await startLeadWorkflow(deps, leadId, config, attributes, { replayEvents: !inserted, enrolmentRecorded });
   return { leadId, stage, created: inserted };
 }
 

@@ -26,8 +26,8 @@ interface PendingRow {
   shadow_model_id: string | null;
   shadow_model_version: number | null;
   attributes: LeadAttributes;
-  /** When the 'enrolled' transition was stored with the row (rows stored before that was done have none). */
-  enrolled_at: number | null;
+  /** The 'enrolled' transition was stored with the row (rows stored by older versions have none). */
+  enrolment_recorded: boolean;
 }
 
 /** One pass: claims up to `batch` unstarted leads and starts them. Returns how many were started. */
@@ -36,7 +36,7 @@ export async function startPendingLeads(deps: IntakeDeps, options: RelayOptions 
   return withTransaction(deps.pool, async (client) => {
     const { rows } = await client.query<PendingRow>(
       `SELECT lead_id, campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version, attributes,
-              (SELECT extract(epoch FROM t.occurred_at) * 1000 FROM lead_transitions t WHERE t.lead_id = leads.lead_id AND t.seq = 1)::float8 AS enrolled_at
+              EXISTS (SELECT 1 FROM lead_transitions t WHERE t.lead_id = leads.lead_id AND t.seq = 1) AS enrolment_recorded
          FROM leads
         WHERE workflow_started_at IS NULL AND created_at < now() - make_interval(secs => $1 / 1000.0)
         ORDER BY created_at LIMIT $2
@@ -75,7 +75,7 @@ export async function startPendingLeads(deps: IntakeDeps, options: RelayOptions 
       while (next < rows.length) {
         const row = rows[next++]!;
         try {
-          await startLeadWorkflow(deps, row.lead_id, await configOf(row), row.attributes ?? {}, { db: serial, enrolledAt: row.enrolled_at });
+          await startLeadWorkflow(deps, row.lead_id, await configOf(row), row.attributes ?? {}, { db: serial, enrolmentRecorded: row.enrolment_recorded });
           started++;
         } catch (err) {
           // One lead that cannot start must not undo the others' marks: it stays pending for the next pass.

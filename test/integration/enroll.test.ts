@@ -76,27 +76,32 @@ describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
     expect(sink.to(normalized)).toHaveLength(1);
   });
 
-  it('stores the enrolled transition with the lead row; the workflow enrols as of then and records only what follows', async () => {
+  it('stores the enrolled transition with the lead row; the workflow records only what follows', async () => {
     const { deps, sink, pool, client } = stack;
     const email = `stored-${tag}@example.co.jp`;
     const config = testConfig(`${tag}-stored`);
     // Stored alone (as `import --no-wait` or an API call with Temporal down leaves it): the transition is there already.
     const [stored] = await storeLeads(pool, [{ email, name: '高橋', title: '営業部長' }], config);
-    expect(stored!.enrolledAt).toEqual(expect.any(Number));
+    expect(stored!.enrolmentRecorded).toBe(true);
     const { rows: before } = await pool.query('SELECT seq, from_stage, to_stage, reason, score, occurred_at FROM lead_transitions WHERE lead_id = $1', [stored!.leadId]);
-    expect(before).toEqual([{ seq: 1, from_stage: null, to_stage: 'nurturing', reason: 'enrolled', score: 20, occurred_at: new Date(stored!.enrolledAt!) }]);
+    expect(before).toEqual([{ seq: 1, from_stage: null, to_stage: 'nurturing', reason: 'enrolled', score: 20, occurred_at: expect.any(Date) }]);
     expect((await pool.query('SELECT stage, score FROM leads WHERE lead_id = $1', [stored!.leadId])).rows[0]).toEqual({ stage: 'nurturing', score: 20 });
 
-    await startLeadWorkflow(deps, stored!.leadId, config, stored!.attributes, { enrolledAt: stored!.enrolledAt });
+    await startLeadWorkflow(deps, stored!.leadId, config, stored!.attributes, { enrolmentRecorded: true });
     await sink.waitFor((all) => all.some((m) => m.to.includes(email)), 30_000, `welcome email to ${email}`);
     const handle = client.workflow.getHandle(workflowIdFor(stored!.leadId));
     const view = await handle.query(getStateQuery);
-    // The workflow's own record of its enrolment is the stored one, to the millisecond.
-    expect(view.transitions[0]).toMatchObject({ seq: 1, reason: 'enrolled', at: new Date(stored!.enrolledAt!).toISOString() });
+    // The workflow knows its enrolment (by its own clock, a moment after the stored one).
+    expect(view.transitions[0]).toMatchObject({ seq: 1, reason: 'enrolled', score: 20 });
+    expect(Date.parse(view.transitions[0]!.at) - before[0].occurred_at.getTime()).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(view.transitions[0]!.at) - before[0].occurred_at.getTime()).toBeLessThan(30_000);
+    // It started with its search attributes, and its first task upserted none.
+    expect((await handle.describe()).searchAttributes).toMatchObject({ LeadStage: ['nurturing'], LeadScore: [20], CampaignId: [config.campaign.id] });
     // No activity recorded it a second time: the only activity so far is the welcome email.
     const history = await handle.fetchHistory();
     const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     expect(activities).toEqual(['sendNurtureEmail']);
+    expect((history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes || e.markerRecordedEventAttributes)).toEqual([]);
     // A repeat of the same email stores no second enrolment.
     await enrollLead(deps, { email: email.toUpperCase() }, config);
     const { rows: after } = await pool.query('SELECT seq FROM lead_transitions WHERE lead_id = $1', [stored!.leadId]);
