@@ -48,7 +48,7 @@ export async function intakeScenario(ctx: Context): Promise<ScenarioResult> {
       { metric: 'time until every request was answered', product: `${fmt((product.answeredAt - t0) / 1000, 1)} s`, baseline: `${fmt((baselineAnswered - b0) / 1000, 1)} s`, ratio: ratio(product.answeredAt - t0, baselineAnswered - b0), goal: '–', met: '–' },
     ],
     notes: [
-      `Product path per lead: HTTP POST /v1/leads (zod, catalog lookup, PostgreSQL upsert) → signalWithStart → workflow task → sendNurtureEmail activity (PostgreSQL claim + SMTP) + recordTransition activity. Baseline: signalWithStart → workflow task → one no-op activity.`,
+      `Product path per lead: HTTP POST /v1/leads (zod, catalog lookup, one PostgreSQL statement storing the lead and its enrolled transition) → signalWithStart with the first search attributes → workflow task → sendNurtureEmail activity (PostgreSQL claim + SMTP) → the outbox's started mark. Baseline: signalWithStart → workflow task → one no-op activity.`,
       ...cpuNotes(productCpu, baselineCpu, leads, { product: 'lead', baseline: 'workflow' }),
     ],
     data: { leads, concurrency, productMs, baselineMs, productRate, baselineRate, cpu: { product: productCpu, baseline: baselineCpu } },
