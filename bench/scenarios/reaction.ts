@@ -53,7 +53,7 @@ export async function reactionScenario(ctx: Context): Promise<ScenarioResult> {
       { metric: 'max', product: ms(p.max), baseline: ms(b.max), ratio: ratio(p.max, b.max), goal: '–', met: '–' },
     ],
     notes: [
-      'Product: from sending POST /v1/leads/:id/events (pricing page view) to the handoff email\'s arrival at the SMTP sink. The workflow schedules the owner's email and the mql transition record in the same task (records run on a lane of their own), so one activity lies on this path.',
+      'Product: from sending POST /v1/leads/:id/events (pricing page view) to the handoff email\'s arrival at the SMTP sink. The workflow schedules the owner\'s email and the mql transition record in the same task (records run on a lane of their own), so one activity lies on this path.',
       'Baseline: from sending a signal to the start of the no-op activity it triggers.',
     ],
     data: { product: p, baseline: b, productSamples: product, baselineSamples: baseline },
