@@ -77,7 +77,7 @@ export class WorkerProcess {
 
   /** Graceful shutdown (in-flight tasks finish), killed after `graceMs`. */
   async stop(graceMs = 30_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.killed) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.post({ type: 'stop' });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
@@ -86,7 +86,8 @@ export class WorkerProcess {
   }
 
   private post(message: ParentMessage): void {
-    if (this.child.connected) this.child.send(message);
+    // With a callback a failed send (the process has just gone away) is not an 'error' event.
+    if (this.child.connected) this.child.send(message, () => {});
   }
 }
 

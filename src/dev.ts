@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     mailFrom: config.mailFrom,
     publicBaseUrl,
     trackingSecret,
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
   const running = worker.run();
 

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     mailFrom: config.mailFrom,
     publicBaseUrl: config.publicBaseUrl,
     trackingSecret: config.trackingSecret,
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
   console.log(`[worker] polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   // Leads stored but never started (Temporal was down, an import was interrupted) are started here.
