@@ -46,10 +46,14 @@ function commandOf(pid: number): string {
 }
 
 /** CPU seconds so far of this process's descendants, grouped by part. */
-export function cpuTimes(workers: { product: number; baseline: number }): CpuTimes {
+function cpuTimes(workers: { product: number; baseline: number }): CpuTimes {
   const procs = readProcs();
   const children = new Map<number, Proc[]>();
-  for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  for (const p of procs) {
+    const siblings = children.get(p.ppid);
+    if (siblings) siblings.push(p);
+    else children.set(p.ppid, [p]);
+  }
   const times: CpuTimes = {};
   const add = (part: CpuPart, seconds: number) => (times[part] = (times[part] ?? 0) + seconds);
   const self = procs.find((p) => p.pid === process.pid);
@@ -70,14 +74,14 @@ export function cpuTimes(workers: { product: number; baseline: number }): CpuTim
   return times;
 }
 
-export function cpuDelta(before: CpuTimes, after: CpuTimes): CpuTimes {
+function cpuDelta(before: CpuTimes, after: CpuTimes): CpuTimes {
   const delta: CpuTimes = {};
   for (const part of Object.keys(after) as CpuPart[]) delta[part] = (after[part] ?? 0) - (before[part] ?? 0);
   return delta;
 }
 
 /** "temporal server 12.3 s, postgres 1.2 s, ..." largest first; empty when /proc is not there. */
-export function describeCpu(delta: CpuTimes, perUnit?: { count: number; unit: string }): string {
+function describeCpu(delta: CpuTimes, perUnit?: { count: number; unit: string }): string {
   const parts = (Object.entries(delta) as [CpuPart, number][]).filter(([, s]) => s > 0.005).sort((a, b) => b[1] - a[1]);
   if (!parts.length) return '';
   const total = parts.reduce((sum, [, s]) => sum + s, 0);

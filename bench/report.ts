@@ -5,6 +5,7 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT, resolveTemporalBinary } from '../src/temporal/binaries';
 import type { BenchSettings } from './settings';
+import type { Latencies } from './stats';
 
 export interface Row {
   metric: string;
@@ -62,6 +63,18 @@ export const fmt = (value: number, digits = 0): string =>
 export const ms = (value: number): string => `${fmt(value)} ms`;
 export const mib = (bytes: number): string => `${fmt(bytes / 2 ** 20, 1)} MiB`;
 export const ratio = (product: number, baseline: number): string => (baseline > 0 && Number.isFinite(product) ? fmt(product / baseline, 2) : 'n/a');
+
+/** Latency rows, product next to baseline; the p99 row carries the goal "product p99 < 1,000 ms". */
+export function latencyRows(product: Latencies, baseline: Latencies, stats: ('p50' | 'p95' | 'p99' | 'max')[], prefix = ''): Row[] {
+  return stats.map((stat) => ({
+    metric: `${prefix}${stat}`,
+    product: ms(product[stat]),
+    baseline: ms(baseline[stat]),
+    ratio: ratio(product[stat], baseline[stat]),
+    goal: stat === 'p99' ? 'product p99 < 1,000 ms' : '–',
+    met: stat === 'p99' ? (product.p99 < 1000 ? 'yes' : 'no') : '–',
+  }));
+}
 
 export function writeResults(out: string, env: Environment, settings: BenchSettings, results: ScenarioResult[], notes: string[]): string {
   const lines: string[] = [];

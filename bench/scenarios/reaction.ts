@@ -2,7 +2,7 @@
 // One sample at a time, so the figure is the latency of an otherwise idle system. Baseline: a signal
 // → the no-op workflow runs its no-op activity.
 import { CAMPAIGNS } from '../catalog';
-import { fmt, ms, ratio, type ScenarioResult } from '../report';
+import { fmt, latencyRows, type ScenarioResult } from '../report';
 import { BASELINE_QUEUE } from '../stack';
 import { inParallel, latencies } from '../stats';
 import { pingSignal, type baselineWorkflow } from '../baseline-workflow';
@@ -46,12 +46,7 @@ export async function reactionScenario(ctx: Context): Promise<ScenarioResult> {
   return {
     id: 'reaction',
     title: `3. Reaction: event crossing the MQL threshold → owner's email at the SMTP sink (${fmt(reactions)} samples, one at a time)`,
-    rows: [
-      { metric: 'p50', product: ms(p.p50), baseline: ms(b.p50), ratio: ratio(p.p50, b.p50), goal: '–', met: '–' },
-      { metric: 'p95', product: ms(p.p95), baseline: ms(b.p95), ratio: ratio(p.p95, b.p95), goal: '–', met: '–' },
-      { metric: 'p99', product: ms(p.p99), baseline: ms(b.p99), ratio: ratio(p.p99, b.p99), goal: 'product p99 < 1,000 ms', met: p.p99 < 1000 ? 'yes' : 'no' },
-      { metric: 'max', product: ms(p.max), baseline: ms(b.max), ratio: ratio(p.max, b.max), goal: '–', met: '–' },
-    ],
+    rows: latencyRows(p, b, ['p50', 'p95', 'p99', 'max']),
     notes: [
       'Product: from sending POST /v1/leads/:id/events (pricing page view) to the handoff email\'s arrival at the SMTP sink. The workflow schedules the owner\'s email and the mql transition record in the same task (records run on a lane of their own), so one activity lies on this path.',
       'Baseline: from sending a signal to the start of the no-op activity it triggers.',

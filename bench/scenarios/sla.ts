@@ -2,7 +2,7 @@
 // email reaches the SMTP sink after the lead's SLA deadline (mqlAt + SLA). Baseline: no-op workflows
 // sleeping as long, started in the same burst, and when their no-op activity ran after the deadline.
 import { CAMPAIGNS } from '../catalog';
-import { fmt, ms, ratio, type ScenarioResult } from '../report';
+import { fmt, latencyRows, type ScenarioResult } from '../report';
 import { BASELINE_QUEUE } from '../stack';
 import { inParallel, latencies } from '../stats';
 import { workflowIdFor } from '../../src/temporal/client';
@@ -41,11 +41,7 @@ export async function slaScenario(ctx: Context): Promise<ScenarioResult> {
   return {
     id: 'sla',
     title: `4. SLA precision: ${fmt(slaLeads)} leads handed off with SLA ${slaSeconds}s and left uncontacted; lateness of each escalation`,
-    rows: [
-      { metric: 'lateness p50', product: ms(p.p50), baseline: ms(b.p50), ratio: ratio(p.p50, b.p50), goal: '–', met: '–' },
-      { metric: 'lateness p99', product: ms(p.p99), baseline: ms(b.p99), ratio: ratio(p.p99, b.p99), goal: 'product p99 < 1,000 ms', met: p.p99 < 1000 ? 'yes' : 'no' },
-      { metric: 'lateness max', product: ms(p.max), baseline: ms(b.max), ratio: ratio(p.max, b.max), goal: '–', met: '–' },
-    ],
+    rows: latencyRows(p, b, ['p50', 'p99', 'max'], 'lateness '),
     notes: [
       'Product: escalation email arrival at the SMTP sink minus the deadline (mqlAt + SLA, the workflow\'s own clock). The workflow sends it first among the breach\'s commands (before the recycle transition is recorded).',
       'Baseline: no-op activity start minus (workflow time at start + timer). Cron-driven tools notice such a breach at their next run, i.e. minutes late.',
