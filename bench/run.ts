@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     results.push(result);
     for (const row of result.rows) log(`  ${row.metric}: ${row.product} vs. ${row.baseline} (ratio ${row.ratio}, goal ${row.goal}, met ${row.met})`);
   }
+  // A CPU profile is written when a process exits by itself (teardown kills what is left).
+  if (process.env.BENCH_CPU_PROF) await Promise.all([product.stop(), baseline.stop()]);
   const notes = [
     `Total run time ${((Date.now() - began) / 1000).toFixed(0)} s.`,
     ...(process.env.BENCH_NOTE ? [process.env.BENCH_NOTE] : []),

@@ -40,7 +40,7 @@ export class WorkerProcess {
 
   static async start(settings: WorkerProcessSettings): Promise<WorkerProcess> {
     const child = fork(join(__dirname, 'worker-process.ts'), [], {
-      execArgv: ['--import', 'tsx', '--expose-gc'],
+      execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
       env: { ...process.env, BENCH_WORKER: JSON.stringify(settings) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -19,8 +19,10 @@ import type { LeadActivities } from '../activities';
 import { check, enroll, isTerminal, nextWakeup, step, versionsOf, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult } from '../src/domain/lifecycle';
 import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
+import { CommandLane, ConditionLane, type Lane } from './command-lane';
 import { DeadlineTimer } from './deadline-timer';
 import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, rejectUpdate, unsubscribeSignal } from './messages';
+import { LEAD_RUN_REVISION } from './revision';
 import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, scoringModelValue, ShadowScore, SlaDeadline } from './search-attributes';
 
 export interface LeadWorkflowInput {
@@ -37,6 +39,8 @@ export interface LeadWorkflowInput {
    * started the run with its first search attributes: the workflow records and upserts neither.
    */
   enrolmentRecorded?: boolean;
+  /** workflows/revision.ts; absent in runs started before revisions existed (0). */
+  revision?: number;
 }
 
 export interface LeadOutcome {
@@ -64,17 +68,79 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   // Pinned at enrolment; replaced only by a migration (on request, or at recycle).
   let config = input.config;
   const useSearchAttributes = input.searchAttributes !== false;
-  const queue: LeadCommand[] = [];
-  let busy = false;
+  const revision = input.revision ?? 0;
+  // Commands run one at a time, in order, beside the deadline loop: a slow email never delays an SLA.
+  const runCommand = async (command: LeadCommand): Promise<void> => {
+    try {
+      await execute(command);
+    } catch (err) {
+      // Only bounded email retries end up here; the lead goes on and the failure stays in history.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('command failed after retries', { command: command.type, error: err.cause?.message ?? err.message });
+    }
+  };
+  const execute = async (command: LeadCommand): Promise<void> => {
+    switch (command.type) {
+      case 'sendNurtureEmail': {
+        const { type: _, ...args } = command;
+        const result = await mail.sendNurtureEmail.executeWithOptions(
+          { summary: `Nurture email: step ${command.step.id} '${command.step.subject}' (cycle ${command.cycle})` },
+          [{ leadId, ...args }],
+        );
+        if (result.status === 'bounced') feed({ type: 'emailBounced', stepId: command.step.id });
+        return;
+      }
+      case 'notifyOwner': {
+        const { type: _, ...args } = command;
+        await mail.notifyOwner.executeWithOptions(
+          { summary: `${command.reason === 'handoff' ? 'Hand off' : 'Reassign'} to ${command.owner} (score ${command.score.total})` },
+          [{ leadId, ...args }],
+        );
+        return;
+      }
+      case 'escalateSla': {
+        const { type: _, ...args } = command;
+        await mail.escalateSla.executeWithOptions(
+          { summary: `SLA missed by ${command.missedBy}: escalate to ${command.manager} (${command.outcome})` },
+          [{ leadId, ...args }],
+        );
+        return;
+      }
+      case 'recordTransition': {
+        const t = command.transition;
+        await store.recordTransition.executeWithOptions(
+          { summary: `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})` },
+          [
+            {
+              leadId,
+              transition: t,
+              snapshot: { stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced },
+            },
+          ],
+        );
+        return;
+      }
+      case 'useConfig':
+      case 'continueAsNew':
+        return;
+    }
+  };
+  const legacyLanes: ConditionLane<LeadCommand>[] = [];
+  const newLane = (): Lane<LeadCommand> => {
+    if (revision >= 1) return new CommandLane(runCommand);
+    const lane = new ConditionLane(runCommand);
+    legacyLanes.push(lane);
+    return lane;
+  };
+  const queue = newLane();
   // Transition records run on a lane of their own, so an email (the welcome email at enrolment, the
   // owner's email at handoff) does not wait for the record before it. Runs that started before this
   // change keep one lane (their histories have the commands in that order).
   // Runs the intake started with `enrolmentRecorded` are all of this code or newer: no marker needed.
-  const recordsOwnLane = input.enrolmentRecorded === true || patched('transition-records-own-lane');
+  const recordsOwnLane = revision >= 1 || input.enrolmentRecorded === true || patched('transition-records-own-lane');
+  const records = recordsOwnLane ? newLane() : queue;
   // Such runs were also started with their first search attributes (src/leads/intake.ts).
   const startedWithAttributes = input.enrolmentRecorded === true && useSearchAttributes;
-  const records: LeadCommand[] = [];
-  let recording = false;
   let continueRequested = false;
   let state!: LeadState;
   let published: Record<string, unknown> = {};
@@ -84,7 +150,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     for (const command of result.commands) {
       if (command.type === 'continueAsNew') continueRequested = true;
       else if (command.type === 'useConfig') useConfig(command.config);
-      else if (recordsOwnLane && command.type === 'recordTransition') records.push(command);
+      else if (command.type === 'recordTransition') records.push(command);
       else queue.push(command);
     }
     publish();
@@ -132,6 +198,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   if (input.state) {
     state = input.state;
     publish();
+    // A run that continued as new at the end of a recycle period takes the lead back to nurture.
+    const due = revision >= 1 ? nextWakeup(state, config) : null;
+    if (due && due.at <= Date.now()) feed({ type: 'tick' });
   } else if (input.enrolmentRecorded) {
     const enrolled = enroll(leadId, input.attributes, Date.now(), config);
     apply({ ...enrolled, commands: enrolled.commands.filter((c) => !(c.type === 'recordTransition' && c.transition.seq === 1)) });
@@ -161,85 +230,24 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     validator: (action) => refuseIllegal({ type: 'reject', action }),
   });
 
-  // Commands run one at a time, in order, beside the deadline loop: a slow email never delays an SLA.
-  const runLane = async (lane: LeadCommand[], setBusy: (busy: boolean) => void): Promise<void> => {
-    for (;;) {
-      await condition(() => lane.length > 0);
-      setBusy(true);
-      const command = lane.shift() as LeadCommand;
-      try {
-        await execute(command);
-      } catch (err) {
-        // Only bounded email retries end up here; the lead goes on and the failure stays in history.
-        if (!(err instanceof ActivityFailure)) throw err;
-        log.warn('command failed after retries', { command: command.type, error: err.cause?.message ?? err.message });
-      } finally {
-        setBusy(false);
-      }
-    }
-  };
-
-  const execute = async (command: LeadCommand): Promise<void> => {
-    switch (command.type) {
-      case 'sendNurtureEmail': {
-        const { type: _, ...args } = command;
-        const result = await mail.sendNurtureEmail.executeWithOptions(
-          { summary: `Nurture email: step ${command.step.id} '${command.step.subject}' (cycle ${command.cycle})` },
-          [{ leadId, ...args }],
-        );
-        if (result.status === 'bounced') feed({ type: 'emailBounced', stepId: command.step.id });
-        return;
-      }
-      case 'notifyOwner': {
-        const { type: _, ...args } = command;
-        await mail.notifyOwner.executeWithOptions(
-          { summary: `${command.reason === 'handoff' ? 'Hand off' : 'Reassign'} to ${command.owner} (score ${command.score.total})` },
-          [{ leadId, ...args }],
-        );
-        return;
-      }
-      case 'escalateSla': {
-        const { type: _, ...args } = command;
-        await mail.escalateSla.executeWithOptions(
-          { summary: `SLA missed by ${command.missedBy}: escalate to ${command.manager} (${command.outcome})` },
-          [{ leadId, ...args }],
-        );
-        return;
-      }
-      case 'recordTransition': {
-        const t = command.transition;
-        await store.recordTransition.executeWithOptions(
-          { summary: `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})` },
-          [
-            {
-              leadId,
-              transition: t,
-              snapshot: { stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced },
-            },
-          ],
-        );
-        return;
-      }
-      case 'useConfig':
-      case 'continueAsNew':
-        return;
-    }
-  };
-
-  void runLane(queue, (b) => (busy = b));
-  if (recordsOwnLane) void runLane(records, (b) => (recording = b));
-  const idle = () => queue.length === 0 && !busy && records.length === 0 && !recording;
+  for (const lane of legacyLanes) lane.start();
+  const idle = () => queue.idle && records.idle;
   const timer = new DeadlineTimer();
   let catalogChecked = false;
+  // A recycled lead continues as new (after its catalog check) when its recycle period is over, not
+  // when it is recycled: a breach, whose escalation is due at the deadline, then costs no catalog
+  // check and no new run in the same moment. Runs before revision 1 continue at once.
+  const waitingOutRecycle = () => revision >= 1 && state.stage === 'recycled' && state.recycleAt !== null && state.recycleAt > Date.now();
+  const continueNow = () => continueRequested && !waitingOutRecycle();
 
   for (;;) {
     if (isTerminal(state.stage)) break;
-    if (continueRequested || workflowInfo().continueAsNewSuggested) {
+    if (continueNow() || workflowInfo().continueAsNewSuggested) {
       await condition(() => idle() && allHandlersFinished());
       if (isTerminal(state.stage)) break;
       if (!idle()) continue;
       // A recycled lead moves to the newest campaign and model versions before its next cycle.
-      if (continueRequested && state.stage === 'recycled' && !catalogChecked && patched('catalog-upgrade-at-recycle')) {
+      if (continueRequested && state.stage === 'recycled' && !catalogChecked && (revision >= 1 || patched('catalog-upgrade-at-recycle'))) {
         catalogChecked = true;
         const newest = await store.resolveCatalog.executeWithOptions({ summary: `Newest versions of campaign ${config.campaign.id} (now ${versionsOf(config)})` }, [
           { campaignId: config.campaign.id },
@@ -247,17 +255,18 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
         if (newest) feed({ type: 'migrate', config: newest, trigger: 'recycle' });
         continue;
       }
-      return continueAsNew<typeof leadWorkflow>({ leadId, config, attributes: state.attributes, searchAttributes: useSearchAttributes, state });
+      return continueAsNew<typeof leadWorkflow>({ leadId, config, attributes: state.attributes, searchAttributes: useSearchAttributes, state, revision: LEAD_RUN_REVISION });
     }
     const wake = nextWakeup(state, config);
     timer.arm(wake?.at ?? null, wake?.summary ?? '', wake?.kind === 'sla' || wake?.kind === 'qualification');
     // Wake when the timer fires, and also when an input moved the next deadline (e.g. a handoff
     // started the SLA), so the timer is re-armed for it.
     const deadlineMoved = () => (nextWakeup(state, config)?.at ?? null) !== timer.armedAt;
-    await condition(() => timer.fired || deadlineMoved() || continueRequested || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested);
+    await condition(() => timer.fired || deadlineMoved() || continueNow() || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested);
     if (timer.fired) {
       timer.consume();
-      feed({ type: 'tick' });
+      // The recycle period's end is the new run's first tick (above).
+      if (!continueNow()) feed({ type: 'tick' });
     }
   }
 

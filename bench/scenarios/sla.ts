@@ -2,9 +2,11 @@
 // email reaches the SMTP sink after the lead's SLA deadline (mqlAt + SLA). Baseline: no-op workflows
 // sleeping as long, started in the same burst, and when their no-op activity ran after the deadline.
 import { CAMPAIGNS } from '../catalog';
+import { CpuMeter, cpuNotes } from '../cpu';
 import { fmt, latencyRows, type ScenarioResult } from '../report';
 import { BASELINE_QUEUE } from '../stack';
-import { inParallel, latencies } from '../stats';
+import { breachTimeline, type BreachTimeline } from '../sla-breakdown';
+import { inParallel, latencies, percentile } from '../stats';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
 import type { baselineWorkflow } from '../baseline-workflow';
@@ -17,23 +19,33 @@ export async function slaScenario(ctx: Context): Promise<ScenarioResult> {
   const started = Date.now();
   const leadIds = await warmLeads(ctx, `sla-${ctx.run}`, slaLeads, CAMPAIGNS.sla);
   await sleep(1000);
+  const cpu = new CpuMeter({ product: ctx.product.pid, baseline: ctx.baseline.pid });
 
   // Hand them all off in one burst: their deadlines fall within the same few seconds.
   await postBatches(ctx, leadIds.map((leadId) => ({ leadId, type: 'page_view', properties: { page: 'pricing' } })));
   const arrivals = await Promise.all(leadIds.map((id) => ctx.stack.sink.waitFor(escalationId(id), slaMs + 5 * 60_000)));
+  const productCpu = cpu.lap();
   const product: number[] = [];
+  const timelines: BreachTimeline[] = [];
+  const mqlAts: number[] = [];
   await inParallel(leadIds.length, 20, async (i) => {
     // mqlAt survives the recycle (and its continue-as-new) that follows the escalation.
     const view = await ctx.stack.client.workflow.getHandle(workflowIdFor(leadIds[i]!)).query(getStateQuery);
     if (!view.mqlAt) throw new Error(`lead ${leadIds[i]} has no mqlAt after its SLA escalation`);
-    product[i] = arrivals[i]! - (Date.parse(view.mqlAt) + slaMs);
+    mqlAts[i] = Date.parse(view.mqlAt);
+    const deadline = mqlAts[i]! + slaMs;
+    product[i] = arrivals[i]! - deadline;
+    timelines[i] = await breachTimeline(ctx.stack.client, leadIds[i]!, deadline, arrivals[i]!);
   });
+  const mqlSpread = Math.max(...mqlAts) - Math.min(...mqlAts);
 
+  cpu.lap();
   const ids = Array.from({ length: slaLeads }, (_, i) => `baseline-sla-${ctx.run}-${i}`);
   await inParallel(slaLeads, 20, async (i) => {
     await ctx.stack.client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', { workflowId: ids[i]!, taskQueue: BASELINE_QUEUE, args: [{ key: ids[i]!, timerMs: slaMs }] });
   });
   const marks = await Promise.all(ids.map((id) => ctx.baseline.waitMark('timer', id, slaMs + 5 * 60_000)));
+  const baselineCpu = cpu.lap();
   const baseline = marks.map((m) => m.at - (m.deadline as number));
 
   const p = latencies(product);
@@ -44,9 +56,29 @@ export async function slaScenario(ctx: Context): Promise<ScenarioResult> {
     rows: latencyRows(p, b, ['p50', 'p99', 'max'], 'lateness '),
     notes: [
       'Product: escalation email arrival at the SMTP sink minus the deadline (mqlAt + SLA, the workflow\'s own clock). The workflow sends it first among the breach\'s commands (before the recycle transition is recorded).',
+      `Where the product's lateness goes (p50 / p99 over the leads, from each breached run's history): ${breakdown(timelines)}. Handoffs (mqlAt) spread over ${fmt(mqlSpread)} ms.`,
       'Baseline: no-op activity start minus (workflow time at start + timer). Cron-driven tools notice such a breach at their next run, i.e. minutes late.',
+      ...cpuNotes(productCpu, baselineCpu, slaLeads, { product: 'lead (handoff and escalation)', baseline: 'workflow (start and timer)' }),
     ],
-    data: { product: p, baseline: b },
+    data: { product: p, baseline: b, timelines },
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+function breakdown(timelines: BreachTimeline[]): string {
+  const parts: [keyof BreachTimeline, string][] = [
+    ['timerLate', 'final timer fired after the deadline'],
+    ['taskWait', 'breach task waited for the worker'],
+    ['taskRun', 'breach task ran'],
+    ['activityWait', 'escalation activity waited'],
+    ['send', 'activity to email at the sink'],
+    ['tasksNearDeadline', 'workflow tasks per lead within 10 s of its deadline'],
+  ];
+  return parts
+    .map(([key, label]) => {
+      const values = timelines.map((t) => t[key]);
+      const unit = key === 'tasksNearDeadline' ? '' : ' ms';
+      return `${label} ${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}${unit}`;
+    })
+    .join('; ');
 }

@@ -239,7 +239,9 @@ export function step(state: LeadState, input: LeadInput, now: number, config: Le
   if (isTerminal(state.stage)) return { state, commands: [] };
   const out = new Builder(structuredCloneState(state), now, config);
   // Overdue deadlines first, so an input arriving just after one sees the lead as it is by now.
-  out.runDueDeadlines();
+  // Except the move to the newest versions at the end of a recycle period: it belongs before the
+  // lead's return to nurture (which is then due), so the next cycle runs on the new versions.
+  if (!(input.type === 'migrate' && input.trigger === 'recycle')) out.runDueDeadlines();
   if (isTerminal(out.s.stage) || check(out.s, input, config)) return { state, commands: [] };
   switch (input.type) {
     case 'engagement':

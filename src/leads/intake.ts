@@ -12,6 +12,7 @@ import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, typ
 import { workflowIdFor } from '../temporal/client';
 import { attributesSignal, engagementSignal, unsubscribeSignal } from '../../workflows/messages';
 import type { leadWorkflow } from '../../workflows/lead';
+import { LEAD_RUN_REVISION } from '../../workflows/revision';
 import { CampaignId, LeadScore, LeadStage, ScoringModel, scoringModelValue } from '../../workflows/search-attributes';
 
 export interface IntakeDeps {
@@ -189,7 +190,7 @@ export async function startLeadWorkflow(
     await deps.client.workflow.signalWithStart<typeof leadWorkflow, [LeadAttributes]>('leadWorkflow', {
       workflowId: workflowIdFor(leadId),
       taskQueue: deps.taskQueue,
-      args: [{ leadId, config, attributes, searchAttributes: deps.searchAttributes, ...(options.enrolmentRecorded ? { enrolmentRecorded: true } : {}) }],
+      args: [{ leadId, config, attributes, searchAttributes: deps.searchAttributes, revision: LEAD_RUN_REVISION, ...(options.enrolmentRecorded ? { enrolmentRecorded: true } : {}) }],
       signal: attributesSignal,
       signalArgs: [attributes],
       // A lead that reached SQL or was disqualified is not silently restarted by a repeat enrolment.

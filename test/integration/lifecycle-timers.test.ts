@@ -37,16 +37,18 @@ describe('lead lifecycle timers (time-skipping server)', () => {
   const state = (leadId: string) => handle(leadId).query(getStateQuery);
 
   /**
-   * Waits until the transition row is in PostgreSQL and the run that wrote it has continued as new.
-   * Querying the test server while a run is continuing-as-new can stall for ~90 s, so we wait it out.
+   * Waits until the recycle's transition row is in PostgreSQL. The recycled lead waits out its
+   * recycle period in the same run (it continues as new when the period is over).
    */
-  async function afterContinueAsNew(leadId: string, reason: string, runId: string) {
+  async function afterRecycle(leadId: string, reason: string, runId: string) {
     await eventually(async () => {
       const { rows } = await pool.query('SELECT 1 FROM lead_transitions WHERE lead_id = $1 AND reason = $2', [leadId, reason]);
       expect(rows).toHaveLength(1);
-      expect((await handle(leadId).describe()).runId).not.toBe(runId);
     }, 30_000);
-    return state(leadId);
+    const current = await state(leadId);
+    expect(current.stage).toBe('recycled');
+    expect(await runIdOf(leadId)).toBe(runId);
+    return current;
   }
   const runIdOf = async (leadId: string) => (await handle(leadId).describe()).runId;
 
@@ -146,7 +148,7 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     const runId = await runIdOf(leadId);
     await env.sleep('24h');
     await sink.waitFor(() => sink.to(config.policy.manager).length === 3, 15_000, 'third escalation');
-    const s = await afterContinueAsNew(leadId, 'sla_expired', runId);
+    const s = await afterRecycle(leadId, 'sla_expired', runId);
     expect(s.stage).toBe('recycled');
     expect(s.lastRejection?.reason).toBe('sla_expired');
     expect(s.owner).toBeNull();
@@ -164,7 +166,7 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     expect((await state(leadId)).stage).toBe('working');
     const runId = await runIdOf(leadId);
     await env.sleep('1d');
-    const s = await afterContinueAsNew(leadId, 'qualification_expired', runId);
+    const s = await afterRecycle(leadId, 'qualification_expired', runId);
     expect(s.stage).toBe('recycled');
     expect(s.lastRejection?.reason).toBe('qualification_expired');
   });
@@ -177,11 +179,14 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     const rejected = await handle(leadId).executeUpdate(rejectUpdate, { args: [{ rep: owner, reason: 'bad_timing', note: '来期の予算で検討' }] });
     expect(rejected.stage).toBe('recycled');
     expect(Date.parse(rejected.recycleAt!) - Date.parse(rejected.lastRejection!.at)).toBe(30 * 24 * 3600_000);
-    await afterContinueAsNew(leadId, 'rejected', runId);
+    await afterRecycle(leadId, 'rejected', runId);
 
     await env.sleep('29d');
     expect((await state(leadId)).stage).toBe('recycled');
     await env.sleep('1d');
+    // The end of the recycle period continues as new; the new run takes the lead back to nurture.
+    // Querying the test server while a run is continuing-as-new can stall for ~90 s: wait it out.
+    await eventually(async () => expect(await runIdOf(leadId)).not.toBe(runId), 30_000);
     const back = await eventually(async () => {
       const current = await state(leadId);
       expect(current.stage).toBe('nurturing');

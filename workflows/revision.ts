@@ -1,0 +1,12 @@
+// Which behaviour a lead run follows where a later change reordered the workflow's commands.
+// New runs (the intake's starts, and every continue-as-new) carry the newest revision in their
+// input, so a reordering needs neither a patch marker nor its search-attribute upsert in each new
+// run; runs started before it carry none (revision 0) and replay as recorded. Older runs that are
+// still open keep their behaviour until their next continue-as-new. No imports: the API process
+// reads this too.
+
+/**
+ * 1: commands run on push lanes (workflows/command-lane.ts) instead of lanes waiting on conditions;
+ *    a recycled lead continues as new when its recycle period is over, not when it is recycled.
+ */
+export const LEAD_RUN_REVISION = 1;
