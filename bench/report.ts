@@ -97,6 +97,7 @@ export function writeResults(out: string, env: Environment, settings: BenchSetti
   lines.push(`| SLA leads (4) / SLA | ${settings.slaLeads} / ${settings.slaSeconds}s |`);
   lines.push(`| open leads (5) | ${settings.openLeads} |`);
   lines.push(`| maxCachedWorkflows | ${settings.maxCachedWorkflows ?? 'not set: product worker src/temporal/worker.ts default, baseline worker SDK default'} |`);
+  lines.push(`| workflow tasks at once, each worker (maxConcurrentWorkflowTaskExecutions) | ${settings.maxConcurrentWorkflowTasks} |`);
   lines.push(`| simulated year (6) | ${settings.recycles} recycles, ${settings.yearEvents} events |`);
   lines.push('');
   for (const r of results) {

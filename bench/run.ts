@@ -2,7 +2,7 @@
 // issue 8. Starts its own PostgreSQL, Temporal dev server, SMTP sink, API and worker processes in a
 // temp folder, runs the scenarios in bench/scenarios, and writes bench/results.md and results.json.
 // Flags: see bench/settings.ts (--leads, --events, --reactions, --sla-leads, --open-leads,
-// --max-cached, --recycles, --year-events, --only intake,events,..., --out bench/results).
+// --max-cached, --max-concurrent-wft, --recycles, --year-events, --only intake,events,..., --out bench/results).
 import { randomUUID } from 'node:crypto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createBenchCatalog } from './catalog';

@@ -1,4 +1,5 @@
 // Command-line flags of `npm run bench`: sizes of each scenario, quick mode, worker settings.
+import { DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS } from '../src/config';
 import { BATCH_SIGNAL_CONCURRENCY } from '../src/leads/intake';
 export interface BenchSettings {
   quick: boolean;
@@ -24,6 +25,8 @@ export interface BenchSettings {
   openLeads: number;
   /** Worker cache size for every worker process (undefined: the product's default). */
   maxCachedWorkflows: number | undefined;
+  /** Workflow tasks each worker process runs at once (default: the product's). */
+  maxConcurrentWorkflowTasks: number;
   /** Scenario 6: the simulated year. */
   recycles: number;
   yearEvents: number;
@@ -50,7 +53,7 @@ export function parseSettings(argv: string[]): BenchSettings {
   }
   const quick = flags.get('quick') === 'true';
   const sizes = quick ? QUICK : FULL;
-  const known = new Set(['quick', 'leads', 'concurrency', 'events', 'batch-size', 'batch-concurrency', 'reactions', 'sla-leads', 'sla-seconds', 'open-leads', 'max-cached', 'signal-concurrency', 'server-db', 'recycles', 'year-events', 'only', 'out']);
+  const known = new Set(['quick', 'leads', 'concurrency', 'events', 'batch-size', 'batch-concurrency', 'reactions', 'sla-leads', 'sla-seconds', 'open-leads', 'max-cached', 'max-concurrent-wft', 'signal-concurrency', 'server-db', 'recycles', 'year-events', 'only', 'out']);
   for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown flag --${name}; known: ${[...known].map((k) => `--${k}`).join(' ')}`);
   const int = (name: string, fallback: number, min = 1): number => {
     const raw = flags.get(name);
@@ -77,6 +80,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     slaSeconds: int('sla-seconds', 10),
     openLeads: int('open-leads', sizes.openLeads),
     maxCachedWorkflows: flags.has('max-cached') ? int('max-cached', 0, 0) : undefined,
+    maxConcurrentWorkflowTasks: int('max-concurrent-wft', DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS, 2),
     recycles: int('recycles', sizes.recycles),
     yearEvents: int('year-events', sizes.yearEvents),
     only: only ? new Set(only.split(',')) : null,

@@ -122,6 +122,7 @@ export async function startStack(settings: BenchSettings, log: (message: string)
     trackingSecret: TRACKING_SECRET,
     poolSize: 10,
     ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
+    maxConcurrentWorkflowTasks: settings.maxConcurrentWorkflowTasks,
   });
 
   return {

@@ -10,6 +10,8 @@ export interface WorkerProcessSettings {
   trackingSecret: string;
   poolSize: number;
   maxCachedWorkflows?: number;
+  /** Both workers: the product's default unless --max-concurrent-wft sets it. */
+  maxConcurrentWorkflowTasks: number;
 }
 
 export interface MemorySample {

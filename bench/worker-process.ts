@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: settings.address });
   const pool = settings.mode === 'product' ? createPool(settings.databaseUrl, { max: settings.poolSize }) : null;
   const cache: Partial<WorkerOptions> = settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {};
+  // The same task concurrency for both: it decides how late a timer armed under load starts.
+  const tasks: Partial<WorkerOptions> = { maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTasks };
   let worker: Worker;
   if (settings.mode === 'product') {
     worker = await createLeadWorker({
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
       publicBaseUrl: settings.publicBaseUrl,
       trackingSecret: settings.trackingSecret,
       ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
+      maxConcurrentWorkflowTasks: settings.maxConcurrentWorkflowTasks,
     });
   } else {
     const activities: BaselineActivities = {
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
         send({ type: 'mark', key, kind, at: Date.now(), ...(deadline !== undefined ? { deadline } : {}) });
       },
     };
-    worker = await Worker.create({ connection, namespace: 'default', taskQueue: settings.taskQueue, workflowBundle: { codePath: settings.bundlePath }, activities, ...cache });
+    worker = await Worker.create({ connection, namespace: 'default', taskQueue: settings.taskQueue, workflowBundle: { codePath: settings.bundlePath }, activities, ...cache, ...tasks });
   }
 
   process.on('message', (message: ParentMessage) => {

@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     publicBaseUrl,
     trackingSecret,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
   });
   const running = worker.run();
 

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     publicBaseUrl: config.publicBaseUrl,
     trackingSecret: config.trackingSecret,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
   });
   console.log(`[worker] polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   // Leads stored but never started (Temporal was down, an import was interrupted) are started here.

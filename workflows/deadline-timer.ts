@@ -4,14 +4,20 @@ import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/w
 
 /**
  * A timer's duration is computed at the start of a workflow task but the server starts the timer
- * when that task completes, so it fires as late as the task took: a handoff's task (search
- * attributes, the owner's email, records) took 0.1–0.3 s under a burst. A precise deadline therefore
- * wakes this long before it, once, and then waits for the rest in a task that does nothing else.
+ * when that task completes, so it fires as late as the task took: a handoff's task took 0.1–0.3 s
+ * under a burst when the worker ran 40 tasks at once on its one workflow thread. Runs before
+ * revision 1 (workflows/revision.ts) therefore wake this long before a precise deadline and wait
+ * the rest from a task that does nothing else. Revision 1 keeps one timer: the worker now runs few
+ * tasks at once (src/temporal/worker.ts), so a task takes milliseconds from start to completion, and
+ * the second task per deadline had doubled the work falling due at the deadlines of a burst.
  */
 export const PRECISE_LEAD_MS = 5_000;
 
 export class DeadlineTimer {
   private at: number | null = null;
+
+  /** `revision`: the run's (workflows/revision.ts). */
+  constructor(private readonly revision = 0) {}
 
   /** The deadline being waited for (null when disarmed). */
   get armedAt(): number | null {
@@ -28,15 +34,9 @@ export class DeadlineTimer {
     this.at = at;
     const scope = new CancellationScope();
     this.scope = scope;
-    // Runs armed before two-stage timers existed keep one timer (their histories have one).
-    const remaining = at - Date.now();
-    const lead = Math.min(PRECISE_LEAD_MS, Math.floor(remaining / 2));
-    const early = precise && lead >= 1000 && patched('precise-deadlines');
+    const wait = this.revision >= 1 ? () => sleep(Math.max(1, at - Date.now()), { summary }) : this.legacyWait(at, summary, precise);
     scope
-      .run(async () => {
-        if (early) await sleep(remaining - lead, { summary: `Early wake-up, ${lead / 1000}s before: ${summary}` });
-        await sleep(Math.max(1, at - Date.now()), { summary });
-      })
+      .run(wait)
       .then(
         () => {
           if (this.scope === scope) {
@@ -48,6 +48,17 @@ export class DeadlineTimer {
           if (!isCancellation(err)) throw err;
         },
       );
+  }
+
+  /** Runs before revision 1: an early wake-up 5 s before a precise deadline, behind a patch (runs armed before it keep one timer). */
+  private legacyWait(at: number, summary: string, precise: boolean): () => Promise<void> {
+    const remaining = at - Date.now();
+    const lead = Math.min(PRECISE_LEAD_MS, Math.floor(remaining / 2));
+    const early = precise && lead >= 1000 && patched('precise-deadlines');
+    return async () => {
+      if (early) await sleep(remaining - lead, { summary: `Early wake-up, ${lead / 1000}s before: ${summary}` });
+      await sleep(Math.max(1, at - Date.now()), { summary });
+    };
   }
 
   /** Call after handling a fired deadline, so the next `arm` starts a fresh timer. */

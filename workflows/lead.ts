@@ -232,7 +232,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
 
   for (const lane of legacyLanes) lane.start();
   const idle = () => queue.idle && records.idle;
-  const timer = new DeadlineTimer();
+  const timer = new DeadlineTimer(revision);
   let catalogChecked = false;
   // A recycled lead continues as new (after its catalog check) when its recycle period is over, not
   // when it is recycled: a breach, whose escalation is due at the deadline, then costs no catalog

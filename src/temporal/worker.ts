@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS } from '../config';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -11,10 +11,11 @@ export interface LeadWorkerOptions extends ActivityDeps {
   /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
+  maxConcurrentWorkflowTasks?: number;
 }
 
 export async function createLeadWorker(options: LeadWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, workflowBundle, maxCachedWorkflows, ...deps } = options;
+  const { connection, namespace, taskQueue, workflowBundle, maxCachedWorkflows, maxConcurrentWorkflowTasks, ...deps } = options;
   return Worker.create({
     connection,
     namespace,
@@ -22,5 +23,6 @@ export async function createLeadWorker(options: LeadWorkerOptions): Promise<Work
     activities: createActivities(deps),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxCachedWorkflows: maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflowTasks ?? DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS,
   });
 }

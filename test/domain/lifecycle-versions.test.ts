@@ -62,6 +62,35 @@ class Lead {
 }
 
 describe('migrate', () => {
+  it('a migration at the end of a recycle period comes before the return to nurture, which then runs on the new versions', () => {
+    const lead = new Lead(CONFIG);
+    lead.apply(pricing('p1', T0 + H), T0 + H);
+    lead.apply(open('o1', T0 + 2 * H), T0 + 2 * H);
+    lead.apply(open('o2', T0 + 3 * H), T0 + 3 * H);
+    lead.apply(open('o3', T0 + 3 * H), T0 + 3 * H);
+    expect(lead.state.stage).toBe('mql');
+    lead.apply({ type: 'reject', action: { rep: lead.state.owner!, reason: 'bad_timing' } }, T0 + 4 * H);
+    const over = T0 + 4 * H + 30 * D;
+    const v2: LeadConfig = { ...CONFIG, model: V2, campaign: { ...CAMPAIGN, version: 2 } };
+    // The recycle period is over (the workflow's timer fired) but the lead has not gone back yet.
+    const migrated = lead.apply({ type: 'migrate', config: v2, trigger: 'recycle' }, over);
+    expect(reasons(migrated.commands)).toEqual(['migrated']);
+    expect(lead.state).toMatchObject({ stage: 'recycled', cycle: 0 });
+    const back = lead.apply({ type: 'tick' }, over);
+    expect(reasons(back.commands)).toEqual(['recycle_period_over']);
+    // The new cycle's first step goes out from campaign v2.
+    expect(back.commands.find((c) => c.type === 'sendNurtureEmail')).toMatchObject({ campaignVersion: 2, cycle: 1, stepIndex: 0 });
+    expect(lead.state).toMatchObject({ stage: 'nurturing', cycle: 1 });
+    // Any other input at that moment catches up first: a requested migration lands in the new cycle.
+    const other = new Lead(CONFIG);
+    other.apply(pricing('p1', T0 + H), T0 + H);
+    other.apply(open('o1', T0 + 2 * H), T0 + 2 * H);
+    other.apply(open('o2', T0 + 3 * H), T0 + 3 * H);
+    other.apply(open('o3', T0 + 3 * H), T0 + 3 * H);
+    other.apply({ type: 'reject', action: { rep: other.state.owner!, reason: 'bad_timing' } }, T0 + 4 * H);
+    expect(reasons(other.apply({ type: 'migrate', config: v2, trigger: 'request' }, over).commands)).toEqual(['recycle_period_over', 'migrated']);
+  });
+
   it('keeps the pinned versions until migrated; then re-scores under the new model and records the migration', () => {
     const lead = new Lead(CONFIG);
     lead.apply(pricing('p1', T0 + H), T0 + H);

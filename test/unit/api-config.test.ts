@@ -17,12 +17,12 @@ describe('API configuration', () => {
 
   it('names each bad variable and never quotes a key', () => {
     try {
-      loadConfig({ API_KEYS: 'sales:tooshort-secret', PORT: 'eighty', TRACKING_SECRET: 'short', PUBLIC_BASE_URL: 'ftp://x', TEMPORAL_UI_URL: 'nope', WORKER_MAX_CACHED_WORKFLOWS: '0' });
+      loadConfig({ API_KEYS: 'sales:tooshort-secret', PORT: 'eighty', TRACKING_SECRET: 'short', PUBLIC_BASE_URL: 'ftp://x', TEMPORAL_UI_URL: 'nope', WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' });
       throw new Error('expected a ConfigError');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['API_KEYS', 'PORT', 'TRACKING_SECRET', 'PUBLIC_BASE_URL', 'TEMPORAL_UI_URL', 'WORKER_MAX_CACHED_WORKFLOWS']) expect(problems).toContain(`${name}:`);
+      for (const name of ['API_KEYS', 'PORT', 'TRACKING_SECRET', 'PUBLIC_BASE_URL', 'TEMPORAL_UI_URL', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS']) expect(problems).toContain(`${name}:`);
       expect(problems).not.toContain('tooshort-secret');
     }
   });
@@ -35,6 +35,8 @@ describe('API configuration', () => {
     expect(config.temporalUiUrl).toBe('http://localhost:8233');
     expect(config.maxCachedWorkflows).toBe(2000);
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
+    expect(config.maxConcurrentWorkflowTasks).toBe(8);
+    expect(loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '16' }).maxConcurrentWorkflowTasks).toBe(16);
   });
 });
 
