@@ -22,6 +22,11 @@ export interface ActivityDeps {
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
 
+export interface TransitionRecord {
+  transition: Transition;
+  snapshot: LeadSnapshot;
+}
+
 export type NurtureEmailResult = { status: DeliveryStatus | 'skipped'; reason?: string };
 
 export function createActivities(deps: ActivityDeps) {
@@ -100,11 +105,17 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async escalateSla(input: CommandArgs<'escalateSla'>): Promise<DeliveryStatus> {
+    /**
+     * With `record`, also records the breach's transition, after the email: at a deadline only the
+     * escalation is urgent, and one activity (and one workflow task for its completion) fewer per
+     * breach is what a burst of deadlines needs. Both halves are idempotent, so a retry repeats at
+     * most the record.
+     */
+    async escalateSla(input: CommandArgs<'escalateSla'> & { record?: TransitionRecord }): Promise<DeliveryStatus> {
       const args = activityInput('escalateSla', escalateSlaInput, input);
       const outcome =
         args.outcome === 'reassigned' ? `It has been reassigned to ${args.nextOwner}.` : 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).';
-      return deliverOnce(mail, {
+      const status = await deliverOnce(mail, {
         key: `sla:${args.leadId}:${args.cycle}:${args.breach}`,
         leadId: args.leadId,
         kind: 'escalation',
@@ -112,6 +123,8 @@ export function createActivities(deps: ActivityDeps) {
         subject: `SLA missed: first contact by ${args.missedBy} was due ${new Date(args.deadline).toISOString()}`,
         text: [`${args.missedBy} did not contact an MQL within the SLA (breach ${args.breach}).`, outcome, '', `Lead: ${leadLink(args.leadId)}`].join('\n'),
       });
+      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
+      return status;
     },
 
     /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */
@@ -124,7 +137,7 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
-    async recordTransition(input: { leadId: string; transition: Transition; snapshot: LeadSnapshot }): Promise<void> {
+    async recordTransition(input: { leadId: string } & TransitionRecord): Promise<void> {
       activityInput('recordTransition', recordTransitionInput, input);
       await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
     },

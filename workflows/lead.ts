@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LeadActivities } from '../activities';
-import { check, enroll, isTerminal, nextWakeup, step, versionsOf, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult } from '../src/domain/lifecycle';
+import { check, enroll, isTerminal, nextWakeup, step, versionsOf, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult, type Transition } from '../src/domain/lifecycle';
 import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { CommandLane, ConditionLane, type Lane } from './command-lane';
@@ -42,6 +42,9 @@ export interface LeadWorkflowInput {
   /** workflows/revision.ts; absent in runs started before revisions existed (0). */
   revision?: number;
 }
+
+/** What the lanes run: the core's commands; in revision 1 an escalation may carry its breach's transition. */
+type LaneCommand = Exclude<LeadCommand, { type: 'escalateSla' }> | (Extract<LeadCommand, { type: 'escalateSla' }> & { carries?: Transition });
 
 export interface LeadOutcome {
   leadId: string;
@@ -70,7 +73,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   const useSearchAttributes = input.searchAttributes !== false;
   const revision = input.revision ?? 0;
   // Commands run one at a time, in order, beside the deadline loop: a slow email never delays an SLA.
-  const runCommand = async (command: LeadCommand): Promise<void> => {
+  const runCommand = async (command: LaneCommand): Promise<void> => {
     try {
       await execute(command);
     } catch (err) {
@@ -79,7 +82,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
       log.warn('command failed after retries', { command: command.type, error: err.cause?.message ?? err.message });
     }
   };
-  const execute = async (command: LeadCommand): Promise<void> => {
+  const snapshot = () => ({ stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced });
+  const execute = async (command: LaneCommand): Promise<void> => {
     switch (command.type) {
       case 'sendNurtureEmail': {
         const { type: _, ...args } = command;
@@ -99,24 +103,28 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
         return;
       }
       case 'escalateSla': {
-        const { type: _, ...args } = command;
-        await mail.escalateSla.executeWithOptions(
-          { summary: `SLA missed by ${command.missedBy}: escalate to ${command.manager} (${command.outcome})` },
-          [{ leadId, ...args }],
-        );
+        const { type: _, carries, ...args } = command;
+        const summary = `SLA missed by ${command.missedBy}: escalate to ${command.manager} (${command.outcome})`;
+        if (!carries) {
+          await mail.escalateSla.executeWithOptions({ summary }, [{ leadId, ...args }]);
+          return;
+        }
+        try {
+          await mail.escalateSla.executeWithOptions({ summary: `${summary}, records transition #${carries.seq}` }, [
+            { leadId, ...args, record: { transition: carries, snapshot: snapshot() } },
+          ]);
+        } catch (err) {
+          // The email's retries are bounded, the record's are not: it goes to the records lane.
+          if (err instanceof ActivityFailure) records.push({ type: 'recordTransition', transition: carries });
+          throw err;
+        }
         return;
       }
       case 'recordTransition': {
         const t = command.transition;
         await store.recordTransition.executeWithOptions(
           { summary: `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})` },
-          [
-            {
-              leadId,
-              transition: t,
-              snapshot: { stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced },
-            },
-          ],
+          [{ leadId, transition: t, snapshot: snapshot() }],
         );
         return;
       }
@@ -125,8 +133,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
         return;
     }
   };
-  const legacyLanes: ConditionLane<LeadCommand>[] = [];
-  const newLane = (): Lane<LeadCommand> => {
+  const legacyLanes: ConditionLane<LaneCommand>[] = [];
+  const newLane = (): Lane<LaneCommand> => {
     if (revision >= 1) return new CommandLane(runCommand);
     const lane = new ConditionLane(runCommand);
     legacyLanes.push(lane);
@@ -147,11 +155,21 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
 
   const apply = (result: StepResult): void => {
     state = result.state;
+    // Revision 1: an escalation records its breach's transition itself, after the email (one
+    // activity and one workflow task fewer for each deadline of a burst).
+    const breaches = new Map<number, Transition>();
+    if (revision >= 1) {
+      const seqs = new Set(result.commands.flatMap((c) => (c.type === 'escalateSla' ? [c.transitionSeq] : [])));
+      for (const c of result.commands) if (c.type === 'recordTransition' && seqs.has(c.transition.seq)) breaches.set(c.transition.seq, c.transition);
+    }
     for (const command of result.commands) {
       if (command.type === 'continueAsNew') continueRequested = true;
       else if (command.type === 'useConfig') useConfig(command.config);
-      else if (command.type === 'recordTransition') records.push(command);
-      else queue.push(command);
+      else if (command.type === 'recordTransition') {
+        if (!breaches.has(command.transition.seq)) records.push(command);
+      } else if (command.type === 'escalateSla' && breaches.has(command.transitionSeq)) {
+        queue.push({ ...command, carries: breaches.get(command.transitionSeq)! });
+      } else queue.push(command);
     }
     publish();
   };

@@ -131,6 +131,8 @@ export type LeadCommand =
       deadline: number;
       outcome: 'reassigned' | 'recycled';
       nextOwner: string | null;
+      /** Seq of the transition this breach records (`sla_breached` or `sla_expired`). */
+      transitionSeq: number;
     }
   | { type: 'recordTransition'; transition: Transition }
   /** From now on the lead runs under `config` (after a migration); no side effect of its own. */
@@ -615,12 +617,13 @@ class Builder {
       this.s.assignments += 1;
       this.s.slaDeadline = this.now + durationMs(sla);
       this.transition('mql', 'sla_breached', { details: { missedBy, breach, reassignedTo: this.s.owner } });
-      this.commands.push({ type: 'escalateSla', manager, missedBy, cycle: this.s.cycle, breach, deadline, outcome: 'reassigned', nextOwner: this.s.owner });
+      this.commands.push({ type: 'escalateSla', manager, missedBy, cycle: this.s.cycle, breach, deadline, outcome: 'reassigned', nextOwner: this.s.owner, transitionSeq: this.s.transitionSeq });
       this.notifyOwner('reassigned', this.lastScore ?? this.rescore());
       return;
     }
     this.s.slaDeadline = null;
-    this.commands.push({ type: 'escalateSla', manager, missedBy, cycle: this.s.cycle, breach, deadline, outcome: 'recycled', nextOwner: null });
+    // The recycle's transition, recorded next.
+    this.commands.push({ type: 'escalateSla', manager, missedBy, cycle: this.s.cycle, breach, deadline, outcome: 'recycled', nextOwner: null, transitionSeq: this.s.transitionSeq + 1 });
     this.recycle('sla_expired');
   }
 

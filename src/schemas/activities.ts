@@ -22,6 +22,13 @@ export const notifyOwnerInput = z.object({
   score: z.object({ total: z.number(), fit: z.number(), behavior: z.number(), breakdown: z.array(z.object({ ruleId: z.string(), points: z.number() }).passthrough()) }).passthrough(),
 });
 
+const transitionRecord = {
+  transition: z.object({ seq: z.number().int().min(1), from: z.enum(STAGES).nullable(), to: z.enum(STAGES), at: epochMs, reason: z.string().min(1), cycle: count, score: z.number().int() }).passthrough(),
+  snapshot: z.object({ stage: z.enum(STAGES), owner: z.string().nullable(), score: z.number().int(), unsubscribed: z.boolean(), emailBounced: z.boolean() }),
+};
+
+export const recordTransitionInput = z.object({ leadId, ...transitionRecord });
+
 export const escalateSlaInput = z.object({
   leadId,
   manager: address,
@@ -31,12 +38,8 @@ export const escalateSlaInput = z.object({
   deadline: epochMs,
   outcome: z.enum(['reassigned', 'recycled']),
   nextOwner: z.string().nullable(),
-});
-
-export const recordTransitionInput = z.object({
-  leadId,
-  transition: z.object({ seq: z.number().int().min(1), from: z.enum(STAGES).nullable(), to: z.enum(STAGES), at: epochMs, reason: z.string().min(1), cycle: count, score: z.number().int() }).passthrough(),
-  snapshot: z.object({ stage: z.enum(STAGES), owner: z.string().nullable(), score: z.number().int(), unsubscribed: z.boolean(), emailBounced: z.boolean() }),
+  /** Runs of revision 1 let the escalation record its breach's transition too (workflows/lead.ts). */
+  record: z.object(transitionRecord).optional(),
 });
 
 /** Parses `value` or fails the activity for good, naming the fields. */

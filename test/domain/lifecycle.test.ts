@@ -683,6 +683,8 @@ describe('SLA', () => {
       deadline: M + 24 * H,
       outcome: 'reassigned',
       nextOwner: 'b@x',
+      // the sla_breached transition above
+      transitionSeq: 3,
     });
     expect(only(lead.last, 'notifyOwner')[0]).toMatchObject({ owner: 'b@x', reason: 'reassigned', assignment: 2, slaDeadline: M + 48 * H });
     expect(lead.state).toMatchObject({ stage: 'mql', owner: 'b@x', ownerIndex: 1, assignments: 2, slaDeadline: M + 48 * H });
@@ -709,8 +711,10 @@ describe('SLA', () => {
       deadline: R,
       outcome: 'recycled',
       nextOwner: null,
+      // the sla_expired transition recorded next
+      transitionSeq: 5,
     });
-    expect(transitionsIn(lead.last)[0]).toMatchObject({ from: 'mql', to: 'recycled', reason: 'sla_expired', at: R, owner: 'c@x' });
+    expect(transitionsIn(lead.last)[0]).toMatchObject({ seq: 5, from: 'mql', to: 'recycled', reason: 'sla_expired', at: R, owner: 'c@x' });
     expect(transitionsIn(lead.last)[0]!.rejectionReason).toBeUndefined();
     expect(lead.state).toMatchObject({
       stage: 'recycled',

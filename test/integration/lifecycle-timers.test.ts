@@ -51,6 +51,16 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     return current;
   }
   const runIdOf = async (leadId: string) => (await handle(leadId).describe()).runId;
+  /** The activities the lead's current run scheduled, with their summaries. */
+  async function scheduledActivities(leadId: string): Promise<{ type: string; summary: string }[]> {
+    const history = await handle(leadId).fetchHistory();
+    return (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => ({
+        type: e.activityTaskScheduledEventAttributes!.activityType!.name!,
+        summary: Buffer.from((e.userMetadata?.summary?.data as Uint8Array | undefined) ?? []).toString().replace(/^"|"$/g, ''),
+      }));
+  }
 
   /** Enrol a decision maker and send the events that make an MQL: fit 20 + pricing 30 + demo 40 = 90. */
   async function mqlLead(config: LeadConfig): Promise<{ leadId: string; owner: string }> {
@@ -154,6 +164,34 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'sla_breached', 'sla_breached', 'sla_expired']);
     // Each owner in turn was handed the lead once.
     expect(config.policy.owners.map((o) => sink.to(o).length)).toEqual([1, 1, 1]);
+    // Each escalation recorded its breach's transition: no record activity of its own per deadline.
+    const scheduled = await scheduledActivities(leadId);
+    expect(scheduled.filter((a) => a.type === 'escalateSla').map((a) => a.summary.replace(/^.*, /, ''))).toEqual([
+      'records transition #3',
+      'records transition #4',
+      'records transition #5',
+    ]);
+    expect(scheduled.filter((a) => a.type === 'recordTransition').map((a) => a.summary.replace(/^.*\(/, '('))).toEqual(['(mql)']);
+  });
+
+  it('records the breach through the records lane when its escalation fails for good', async () => {
+    const config = testConfig(uid(), { policy: { maxReassignments: 0 } });
+    const { leadId } = await mqlLead(config);
+    // Every attempt of the escalation is refused (4xx): its bounded retries run out.
+    sink.refuse(451, 1000);
+    try {
+      await env.sleep('24h');
+      await env.sleep('4h');
+      await eventually(async () => {
+        const { rows } = await pool.query('SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId]);
+        expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'sla_expired']);
+      }, 30_000);
+    } finally {
+      sink.stopRefusing();
+    }
+    expect(sink.to(config.policy.manager)).toHaveLength(0);
+    const scheduled = await scheduledActivities(leadId);
+    expect(scheduled.filter((a) => a.type === 'recordTransition').map((a) => a.summary.replace(/^.*\(/, '('))).toEqual(['(mql)', '(sla_expired)']);
   });
 
   it('recycles a contacted lead when the 14-day qualification window runs out', async () => {

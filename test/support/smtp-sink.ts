@@ -80,6 +80,11 @@ export class SmtpSink {
     this.refusals.push({ code, message, times });
   }
 
+  /** Accepts every message again. */
+  stopRefusing(): void {
+    this.refusals = [];
+  }
+
   to(address: string): ReceivedMail[] {
     return this.messages.filter((m) => m.to.includes(address.toLowerCase()));
   }
