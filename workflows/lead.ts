@@ -216,9 +216,14 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   if (input.state) {
     state = input.state;
     publish();
-    // A run that continued as new at the end of a recycle period takes the lead back to nurture.
-    const due = revision >= 1 ? nextWakeup(state, config) : null;
-    if (due && due.at <= Date.now()) feed({ type: 'tick' });
+    if (revision >= 1) {
+      // A run that continued as new at the end of a recycle period takes the lead back to nurture;
+      // one that continued during it (history grew) still owes the recycle its catalog check and
+      // continue-as-new at the end.
+      const due = nextWakeup(state, config);
+      if (due && due.at <= Date.now()) feed({ type: 'tick' });
+      if (state.stage === 'recycled') continueRequested = true;
+    }
   } else if (input.enrolmentRecorded) {
     const enrolled = enroll(leadId, input.attributes, Date.now(), config);
     apply({ ...enrolled, commands: enrolled.commands.filter((c) => !(c.type === 'recordTransition' && c.transition.seq === 1)) });
@@ -255,8 +260,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   // A recycled lead continues as new (after its catalog check) when its recycle period is over, not
   // when it is recycled: a breach, whose escalation is due at the deadline, then costs no catalog
   // check and no new run in the same moment. Runs before revision 1 continue at once.
-  const waitingOutRecycle = () => revision >= 1 && state.stage === 'recycled' && state.recycleAt !== null && state.recycleAt > Date.now();
-  const continueNow = () => continueRequested && !waitingOutRecycle();
+  const waitingOutRecycle = () => state.stage === 'recycled' && state.recycleAt !== null && state.recycleAt > Date.now();
+  const continueNow = () => continueRequested && !(revision >= 1 && waitingOutRecycle());
+  const catalogDue = () => continueRequested && (revision >= 1 ? !waitingOutRecycle() : state.stage === 'recycled');
 
   for (;;) {
     if (isTerminal(state.stage)) break;
@@ -265,7 +271,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
       if (isTerminal(state.stage)) break;
       if (!idle()) continue;
       // A recycled lead moves to the newest campaign and model versions before its next cycle.
-      if (continueRequested && state.stage === 'recycled' && !catalogChecked && (revision >= 1 || patched('catalog-upgrade-at-recycle'))) {
+      if (catalogDue() && !catalogChecked && (revision >= 1 || patched('catalog-upgrade-at-recycle'))) {
         catalogChecked = true;
         const newest = await store.resolveCatalog.executeWithOptions({ summary: `Newest versions of campaign ${config.campaign.id} (now ${versionsOf(config)})` }, [
           { campaignId: config.campaign.id },

@@ -7,6 +7,8 @@
 
 /**
  * 1: commands run on push lanes (workflows/command-lane.ts) instead of lanes waiting on conditions;
- *    a recycled lead continues as new when its recycle period is over, not when it is recycled.
+ *    a deadline has one timer (no early wake-up, workflows/deadline-timer.ts); an SLA escalation
+ *    records its breach's transition itself; a recycled lead continues as new when its recycle
+ *    period is over, not when it is recycled.
  */
 export const LEAD_RUN_REVISION = 1;
