@@ -12,14 +12,13 @@ import { isTimeZone } from './domain/zoned-time';
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
 
 /**
- * Workflow tasks a worker runs at once (WORKER_MAX_CONCURRENT_WORKFLOW_TASKS; the SDK's default is
- * 40). They all share one workflow thread, so beyond a few they only wait there, and a timer that a
- * task arms starts when the task completes: with 40 a handoff's SLA timer started 0.1–0.3 s late
- * under a burst, with 8–16 some tens of ms, at the same throughput (bench/, scenarios 1, 2 and 4).
- * Not 8: a worker restarted under 3,000 open leads with a full cache then let queries time out
- * while it replayed them (scenario 5); 16 and 40 did not.
+ * Workflow tasks a worker runs at once (WORKER_MAX_CONCURRENT_WORKFLOW_TASKS): the SDK's default.
+ * They share one workflow thread, and a timer that a task arms starts when the task completes, so
+ * fewer (8–16) start timers armed under a burst sooner (bench/, scenario 4); but a worker restarted
+ * under 3,000–20,000 open leads with a full cache then let queries time out while it replayed
+ * them (scenario 5), and with the breach's work cut down 40 was as precise (500 deadlines).
  */
-export const DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 16;
+export const DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 
 const url = (protocols: string[]) =>
   z
@@ -73,8 +72,8 @@ const envSchema = z.object({
     .min(1, 'must be at least 1')
     .default(DEFAULT_MAX_CACHED_WORKFLOWS),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
-    .number({ message: 'must be a whole number of tasks, e.g. 16' })
-    .int('must be a whole number of tasks, e.g. 16')
+    .number({ message: 'must be a whole number of tasks, e.g. 40' })
+    .int('must be a whole number of tasks, e.g. 40')
     .min(2, 'must be at least 2 (a sticky and a normal task queue poller)')
     .default(DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS),
 });

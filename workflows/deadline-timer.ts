@@ -5,11 +5,11 @@ import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/w
 /**
  * A timer's duration is computed at the start of a workflow task but the server starts the timer
  * when that task completes, so it fires as late as the task took: a handoff's task took 0.1–0.3 s
- * under a burst when the worker ran 40 tasks at once on its one workflow thread. Runs before
- * revision 1 (workflows/revision.ts) therefore wake this long before a precise deadline and wait
- * the rest from a task that does nothing else. Revision 1 keeps one timer: the worker now runs few
- * tasks at once (src/temporal/worker.ts), so a task takes milliseconds from start to completion, and
- * the second task per deadline had doubled the work falling due at the deadlines of a burst.
+ * under a burst. Runs before revision 1 (workflows/revision.ts) therefore wake this long before a
+ * precise deadline and wait the rest from a task that does nothing else. Revision 1 keeps one
+ * timer: that second task per deadline doubled the work falling due at the deadlines of a burst,
+ * which cost more than it saved (500 deadlines at once: p99 2.1 s with it, 1.4 s without, before
+ * the breach's other work was cut down; docs/performance.md).
  */
 export const PRECISE_LEAD_MS = 5_000;
 

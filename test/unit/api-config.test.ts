@@ -35,7 +35,7 @@ describe('API configuration', () => {
     expect(config.temporalUiUrl).toBe('http://localhost:8233');
     expect(config.maxCachedWorkflows).toBe(2000);
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
-    expect(config.maxConcurrentWorkflowTasks).toBe(16);
+    expect(config.maxConcurrentWorkflowTasks).toBe(40);
     expect(loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8' }).maxConcurrentWorkflowTasks).toBe(8);
   });
 });
