@@ -302,4 +302,45 @@ describe('lead lifecycle on the dev server', () => {
     expect(again.score.total).toBe(60);
     await record('recycle-upgrade', leadId);
   });
+
+  it('continues as new while a lead waits out its recycle period (history grew), and still checks the catalog and returns it to nurturing at the end', async () => {
+    const tag = uid();
+    const base = testConfig(tag, { policy: { recyclePeriod: '20s' }, model: { behavior: [...testConfig(tag).model.behavior, { id: 'open', event: 'email_open', points: 1 }] } });
+    const { id: modelId, version: _mv, ...modelBody } = base.model;
+    await putScoringModel(pool, modelId, modelBody as Parameters<typeof putScoringModel>[2]);
+    await putCampaign(pool, base.campaign.id, { name: base.campaign.name, steps: base.campaign.steps, scoringModel: modelId, policy: base.policy } as Parameters<typeof putCampaign>[2]);
+    const config = await resolveLeadConfig(pool, base.campaign.id);
+    const { leadId } = await enrolDecisionMaker(config);
+    const first = await makeMql(leadId);
+    await handle(leadId).executeUpdate(rejectUpdate, { args: [{ rep: first.owner!, reason: 'bad_timing' }] });
+    const recycledRun = (await handle(leadId).describe()).runId;
+    // A new model version while the lead is recycled; it moves to it only when the period ends.
+    await putScoringModel(pool, modelId, { ...modelBody, mql: { threshold: 60, requireAnyOf: ['pricing', 'demo'] } } as Parameters<typeof putScoringModel>[2]);
+
+    // Behaviour keeps arriving during the recycle period: the server suggests continue-as-new (at
+    // 120 events in these tests) and the lead continues in a new run, still recycled.
+    for (let i = 0; i < 70; i++) await recordEvent(deps, leadId, { type: 'email_open', eventId: `recycle-can-${leadId}-${i}` });
+    const grownRun = await eventually(async () => {
+      const d = await handle(leadId).describe();
+      expect(d.runId).not.toBe(recycledRun);
+      return d.runId;
+    }, 15_000);
+    const during = await state(leadId);
+    expect(during).toMatchObject({ stage: 'recycled', cycle: 0, scoringModel: { version: 1 } });
+
+    // At the end of the period that run still checks the catalog and continues as new: the next
+    // cycle starts on the newest versions, once.
+    const back = await stageIs(leadId, 'nurturing');
+    expect(back).toMatchObject({ cycle: 1, scoringModel: { id: modelId, version: 2 } });
+    expect(back.transitions.map((t) => t.reason).slice(-3)).toEqual(['rejected', 'migrated', 'recycle_period_over']);
+    expect(back.transitions.filter((t) => t.reason === 'recycle_period_over')).toHaveLength(1);
+    const finalRun = (await handle(leadId).describe()).runId;
+    expect(finalRun).not.toBe(grownRun);
+    const catalogChecks = async (runId: string) =>
+      ((await client.workflow.getHandle(workflowIdFor(leadId), runId).fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'resolveCatalog').length;
+    expect(await catalogChecks(recycledRun)).toBe(0);
+    expect(await catalogChecks(grownRun)).toBe(1);
+    const { rows } = await pool.query('SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId]);
+    expect(rows.map((r) => r.reason).slice(-3)).toEqual(['rejected', 'migrated', 'recycle_period_over']);
+  }, 60_000);
 });
