@@ -32,6 +32,8 @@ export interface Environment {
   cpuModel: string;
   memoryGiB: number;
   loadAverageAtStart: number[];
+  /** A fixed single-threaded loop, median of 3 (ms): shared hosts run the same VM at different speeds on different days. */
+  speedCheckMs: number;
   node: string;
   temporalSdk: string;
   temporalCli: string;
@@ -52,10 +54,27 @@ export function describeEnvironment(): Environment {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    speedCheckMs: speedCheck(),
     node: process.version,
     temporalSdk: sdk.version,
     temporalCli: cli,
   };
+}
+
+/** Keeps the speed check's loop from being optimised away. */
+let speedCheckSink = 0;
+
+/** Milliseconds for 10^8 iterations of integer arithmetic (median of 3), to compare runs across days. */
+function speedCheck(): number {
+  const times: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const t0 = process.hrtime.bigint();
+    let x = 0;
+    for (let i = 0; i < 1e8; i++) x = (x + (i % 7)) | 0;
+    speedCheckSink ^= x;
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return Math.round(times.sort((a, b) => a - b)[1]!);
 }
 
 export const fmt = (value: number, digits = 0): string =>
@@ -85,6 +104,7 @@ export function writeResults(out: string, env: Environment, settings: BenchSetti
   lines.push('| | |', '|---|---|');
   lines.push(`| machine | ${env.machine}, ${env.cores} cores (${env.cpuModel}), ${env.memoryGiB} GiB memory |`);
   lines.push(`| load average at start | ${env.loadAverageAtStart.join(' / ')} |`);
+  lines.push(`| speed check (a fixed loop of 10^8 steps, median of 3; lower is faster) | ${fmt(env.speedCheckMs)} ms |`);
   lines.push(`| Node.js | ${env.node} |`);
   lines.push(`| Temporal TypeScript SDK | ${env.temporalSdk} |`);
   lines.push(`| Temporal CLI (dev server) | ${env.temporalCli.replace(/\n/g, ' ')} (${settings.serverDb === 'memory' ? 'in memory' : 'SQLite file, WAL'}) |`);
