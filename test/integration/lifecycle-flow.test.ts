@@ -55,6 +55,14 @@ describe('lead lifecycle on the dev server', () => {
     return { leadId, email };
   }
 
+  /** Stores `base`'s model and campaign in the catalog (version 1) and returns the config a lead enrols with. */
+  async function inCatalog(base: LeadConfig) {
+    const { id: modelId, version: _mv, ...modelBody } = base.model;
+    await putScoringModel(pool, modelId, modelBody as Parameters<typeof putScoringModel>[2]);
+    await putCampaign(pool, base.campaign.id, { name: base.campaign.name, steps: base.campaign.steps, scoringModel: modelId, policy: base.policy } as Parameters<typeof putCampaign>[2]);
+    return { modelId, modelBody, config: await resolveLeadConfig(pool, base.campaign.id) };
+  }
+
   async function makeMql(leadId: string) {
     await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
     await recordEvent(deps, leadId, { type: 'demo_request' });
@@ -274,10 +282,7 @@ describe('lead lifecycle on the dev server', () => {
   it('moves a recycled lead to the newest catalog versions when it is recycled, not before', async () => {
     const tag = uid();
     const base = testConfig(tag, { policy: { recyclePeriod: '3s' } });
-    const { id: modelId, version: _mv, ...modelBody } = base.model;
-    await putScoringModel(pool, modelId, modelBody as Parameters<typeof putScoringModel>[2]);
-    await putCampaign(pool, base.campaign.id, { name: base.campaign.name, steps: base.campaign.steps, scoringModel: modelId, policy: base.policy } as Parameters<typeof putCampaign>[2]);
-    const config = await resolveLeadConfig(pool, base.campaign.id);
+    const { modelId, modelBody, config } = await inCatalog(base);
     const { leadId } = await enrolDecisionMaker(config);
     const first = await makeMql(leadId);
     expect(first.scoringModel.version).toBe(1);
@@ -306,10 +311,7 @@ describe('lead lifecycle on the dev server', () => {
   it('continues as new while a lead waits out its recycle period (history grew), and still checks the catalog and returns it to nurturing at the end', async () => {
     const tag = uid();
     const base = testConfig(tag, { policy: { recyclePeriod: '20s' }, model: { behavior: [...testConfig(tag).model.behavior, { id: 'open', event: 'email_open', points: 1 }] } });
-    const { id: modelId, version: _mv, ...modelBody } = base.model;
-    await putScoringModel(pool, modelId, modelBody as Parameters<typeof putScoringModel>[2]);
-    await putCampaign(pool, base.campaign.id, { name: base.campaign.name, steps: base.campaign.steps, scoringModel: modelId, policy: base.policy } as Parameters<typeof putCampaign>[2]);
-    const config = await resolveLeadConfig(pool, base.campaign.id);
+    const { modelId, modelBody, config } = await inCatalog(base);
     const { leadId } = await enrolDecisionMaker(config);
     const first = await makeMql(leadId);
     await handle(leadId).executeUpdate(rejectUpdate, { args: [{ rep: first.owner!, reason: 'bad_timing' }] });
