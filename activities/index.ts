@@ -81,9 +81,15 @@ export function createActivities(deps: ActivityDeps) {
       return { status };
     },
 
-    async notifyOwner(input: CommandArgs<'notifyOwner'>): Promise<DeliveryStatus> {
+    /**
+     * With `record`, also records the handoff's transition, before the email: the record is one
+     * statement, and SMTP trouble (the email's retries) must not keep the MQL out of PostgreSQL.
+     * Both halves are idempotent, so a retry repeats the record as a no-op and sends at most once.
+     */
+    async notifyOwner(input: CommandArgs<'notifyOwner'> & { record?: TransitionRecord }): Promise<DeliveryStatus> {
       activityInput('notifyOwner', notifyOwnerInput, input);
       const args = input;
+      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
       const why = args.score.breakdown
         .map((line) => `  ${line.points >= 0 ? '+' : ''}${line.points}  ${line.ruleId}${line.eventType ? ` (${line.eventType} at ${new Date(line.at ?? 0).toISOString()})` : ''}`)
         .join('\n');

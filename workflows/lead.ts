@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { LeadActivities } from '../activities';
+import type { LeadActivities, TransitionRecord } from '../activities';
 import { check, enroll, isTerminal, nextWakeup, step, versionsOf, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult, type Transition } from '../src/domain/lifecycle';
 import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
@@ -43,8 +43,12 @@ export interface LeadWorkflowInput {
   revision?: number;
 }
 
-/** What the lanes run: the core's commands; in revision 1 an escalation may carry its breach's transition. */
-type LaneCommand = Exclude<LeadCommand, { type: 'escalateSla' }> | (Extract<LeadCommand, { type: 'escalateSla' }> & { carries?: Transition });
+/**
+ * What the lanes run: the core's commands. An escalation (revision 1) or a handoff's owner email
+ * (revision 2) may carry a transition, which its activity records too.
+ */
+type Carrier = Extract<LeadCommand, { type: 'escalateSla' | 'notifyOwner' }>;
+type LaneCommand = Exclude<LeadCommand, Carrier> | (Carrier & { carries?: Transition });
 
 export interface LeadOutcome {
   leadId: string;
@@ -83,6 +87,24 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     }
   };
   const snapshot = () => ({ stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced });
+  /** Runs an email activity that also records the transition it carries, if any. */
+  const carrying = async (
+    carries: Transition | undefined,
+    summary: string,
+    run: (options: { summary: string }, record: { record?: TransitionRecord }) => Promise<unknown>,
+  ): Promise<void> => {
+    if (!carries) {
+      await run({ summary }, {});
+      return;
+    }
+    try {
+      await run({ summary: `${summary}, records transition #${carries.seq}` }, { record: { transition: carries, snapshot: snapshot() } });
+    } catch (err) {
+      // The email's retries are bounded, the record's are not: it goes to the records lane.
+      if (err instanceof ActivityFailure) records.push({ type: 'recordTransition', transition: carries });
+      throw err;
+    }
+  };
   const execute = async (command: LaneCommand): Promise<void> => {
     switch (command.type) {
       case 'sendNurtureEmail': {
@@ -95,29 +117,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
         return;
       }
       case 'notifyOwner': {
-        const { type: _, ...args } = command;
-        await mail.notifyOwner.executeWithOptions(
-          { summary: `${command.reason === 'handoff' ? 'Hand off' : 'Reassign'} to ${command.owner} (score ${command.score.total})` },
-          [{ leadId, ...args }],
-        );
+        const { type: _, carries, ...args } = command;
+        const summary = `${command.reason === 'handoff' ? 'Hand off' : 'Reassign'} to ${command.owner} (score ${command.score.total})`;
+        await carrying(carries, summary, (options, record) => mail.notifyOwner.executeWithOptions(options, [{ leadId, ...args, ...record }]));
         return;
       }
       case 'escalateSla': {
         const { type: _, carries, ...args } = command;
         const summary = `SLA missed by ${command.missedBy}: escalate to ${command.manager} (${command.outcome})`;
-        if (!carries) {
-          await mail.escalateSla.executeWithOptions({ summary }, [{ leadId, ...args }]);
-          return;
-        }
-        try {
-          await mail.escalateSla.executeWithOptions({ summary: `${summary}, records transition #${carries.seq}` }, [
-            { leadId, ...args, record: { transition: carries, snapshot: snapshot() } },
-          ]);
-        } catch (err) {
-          // The email's retries are bounded, the record's are not: it goes to the records lane.
-          if (err instanceof ActivityFailure) records.push({ type: 'recordTransition', transition: carries });
-          throw err;
-        }
+        await carrying(carries, summary, (options, record) => mail.escalateSla.executeWithOptions(options, [{ leadId, ...args, ...record }]));
         return;
       }
       case 'recordTransition': {
@@ -155,20 +163,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
 
   const apply = (result: StepResult): void => {
     state = result.state;
-    // Revision 1: an escalation records its breach's transition itself, after the email (one
-    // activity and one workflow task fewer for each deadline of a burst).
-    const breaches = new Map<number, Transition>();
-    if (revision >= 1) {
-      const seqs = new Set(result.commands.flatMap((c) => (c.type === 'escalateSla' ? [c.transitionSeq] : [])));
-      for (const c of result.commands) if (c.type === 'recordTransition' && seqs.has(c.transition.seq)) breaches.set(c.transition.seq, c.transition);
-    }
+    const carried = carriedTransitions(result.commands, revision, queue.idle);
     for (const command of result.commands) {
       if (command.type === 'continueAsNew') continueRequested = true;
       else if (command.type === 'useConfig') useConfig(command.config);
       else if (command.type === 'recordTransition') {
-        if (!breaches.has(command.transition.seq)) records.push(command);
-      } else if (command.type === 'escalateSla' && breaches.has(command.transitionSeq)) {
-        queue.push({ ...command, carries: breaches.get(command.transitionSeq)! });
+        if (![...carried.values()].includes(command.transition)) records.push(command);
+      } else if (command.type === 'escalateSla' || command.type === 'notifyOwner') {
+        const carries = carried.get(command);
+        queue.push(carries ? { ...command, carries } : command);
       } else queue.push(command);
     }
     publish();
@@ -303,4 +306,29 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     cycle: state.cycle,
     at: new Date(Date.now()).toISOString(),
   };
+}
+
+/**
+ * Which email commands of one step record a transition themselves, so that the transition needs no
+ * activity (and no workflow task for its completion) of its own:
+ * - revision 1: an SLA escalation records its breach's transition, after the email (at a deadline
+ *   only the escalation is urgent);
+ * - revision 2: a handoff's owner email records the `mql` transition, before the email, when the
+ *   email lane is idle so that the email starts at once; behind a nurture email still in flight (or
+ *   retrying), the record keeps its own lane and is not held up.
+ */
+function carriedTransitions(commands: LeadCommand[], revision: number, emailLaneIdle: boolean): Map<Carrier, Transition> {
+  const carried = new Map<Carrier, Transition>();
+  if (revision < 1) return carried;
+  const transitions = new Map(commands.flatMap((c) => (c.type === 'recordTransition' ? [[c.transition.seq, c.transition] as const] : [])));
+  for (const c of commands) {
+    const t = c.type === 'escalateSla' ? transitions.get(c.transitionSeq) : undefined;
+    if (c.type === 'escalateSla' && t) carried.set(c, t);
+  }
+  if (revision >= 2 && emailLaneIdle) {
+    const first = commands.find((c) => c.type !== 'recordTransition' && c.type !== 'useConfig' && c.type !== 'continueAsNew');
+    const t = first?.type === 'notifyOwner' && first.reason === 'handoff' ? transitions.get(first.transitionSeq) : undefined;
+    if (first?.type === 'notifyOwner' && t) carried.set(first, t);
+  }
+  return carried;
 }

@@ -10,5 +10,7 @@
  *    a deadline has one timer (no early wake-up, workflows/deadline-timer.ts); an SLA escalation
  *    records its breach's transition itself; a recycled lead continues as new when its recycle
  *    period is over, not when it is recycled.
+ * 2: a handoff's owner email that starts at once records the handoff's transition itself, before
+ *    the email (one activity and one workflow task fewer per handoff).
  */
-export const LEAD_RUN_REVISION = 1;
+export const LEAD_RUN_REVISION = 2;

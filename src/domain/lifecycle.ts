@@ -121,6 +121,8 @@ export type LeadCommand =
       assignment: number;
       slaDeadline: number;
       score: Score;
+      /** Seq of the transition that made this assignment (`mql` at a handoff, `sla_breached` at a reassignment). */
+      transitionSeq: number;
     }
   | {
       type: 'escalateSla';
@@ -655,6 +657,7 @@ class Builder {
       assignment: this.s.assignments,
       slaDeadline: this.s.slaDeadline,
       score: current,
+      transitionSeq: this.s.transitionSeq,
     });
   }
 }

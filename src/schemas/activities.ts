@@ -12,6 +12,11 @@ const address = z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'must be a
 
 export const sendNurtureEmailInput = z.object({ leadId, campaignId: z.string().min(1), campaignVersion: count, cycle: count, stepIndex: count, step: campaignStepSchema });
 
+const transitionRecord = {
+  transition: z.object({ seq: z.number().int().min(1), from: z.enum(STAGES).nullable(), to: z.enum(STAGES), at: epochMs, reason: z.string().min(1), cycle: count, score: z.number().int() }).passthrough(),
+  snapshot: z.object({ stage: z.enum(STAGES), owner: z.string().nullable(), score: z.number().int(), unsubscribed: z.boolean(), emailBounced: z.boolean() }),
+};
+
 export const notifyOwnerInput = z.object({
   leadId,
   owner: address,
@@ -20,12 +25,11 @@ export const notifyOwnerInput = z.object({
   assignment: count,
   slaDeadline: epochMs,
   score: z.object({ total: z.number(), fit: z.number(), behavior: z.number(), breakdown: z.array(z.object({ ruleId: z.string(), points: z.number() }).passthrough()) }).passthrough(),
+  /** Absent in commands of runs before the field existed. */
+  transitionSeq: count.optional(),
+  /** Runs of revision 2 let a handoff's owner email record the handoff's transition too (workflows/lead.ts). */
+  record: z.object(transitionRecord).optional(),
 });
-
-const transitionRecord = {
-  transition: z.object({ seq: z.number().int().min(1), from: z.enum(STAGES).nullable(), to: z.enum(STAGES), at: epochMs, reason: z.string().min(1), cycle: count, score: z.number().int() }).passthrough(),
-  snapshot: z.object({ stage: z.enum(STAGES), owner: z.string().nullable(), score: z.number().int(), unsubscribed: z.boolean(), emailBounced: z.boolean() }),
-};
 
 export const recordTransitionInput = z.object({ leadId, ...transitionRecord });
 
