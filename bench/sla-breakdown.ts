@@ -20,6 +20,10 @@ export interface BreachTimeline {
   send: number;
   /** Workflow tasks of this lead that started in [deadline − 10 s, deadline + 10 s]. */
   tasksNearDeadline: number;
+  /** Activities the breached run scheduled from its handoff on (the handoff's task included). */
+  activitiesFromHandoff: number;
+  /** History events of the breached run from the handoff's task on, up to the escalation's completion. */
+  eventsFromHandoff: number;
 }
 
 const ms = (t: temporal.api.history.v1.IHistoryEvent | undefined): number => {
@@ -65,7 +69,15 @@ export async function breachTimeline(client: Client, leadId: string, deadline: n
   const tasksNearDeadline = events.filter(
     (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && Math.abs(ms(e) - deadline) <= 10_000,
   ).length;
+  // The handoff's task: the one that started the SLA timer.
+  const slaTimer = byId(Number(fired?.timerFiredEventAttributes?.startedEventId));
+  const handoffTask = Number(slaTimer?.timerStartedEventAttributes?.workflowTaskCompletedEventId);
+  const activitiesFromHandoff = events.filter((e) => e.activityTaskScheduledEventAttributes && Number(e.eventId) > handoffTask).length;
+  const escalationDone = events.find((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(scheduled.eventId));
+  const eventsFromHandoff = events.filter((e) => Number(e.eventId) >= handoffTask && Number(e.eventId) <= Number(escalationDone?.eventId ?? Number.NaN)).length;
   return {
+    activitiesFromHandoff,
+    eventsFromHandoff,
     timerLate: ms(fired) - deadline,
     taskWait: ms(started) - ms(taskScheduled),
     taskRun: ms(completed) - ms(started),

@@ -73,11 +73,13 @@ function breakdown(timelines: BreachTimeline[]): string {
     ['activityWait', 'escalation activity waited'],
     ['send', 'activity to email at the sink'],
     ['tasksNearDeadline', 'workflow tasks per lead within 10 s of its deadline'],
+    ['activitiesFromHandoff', 'activities per lead from the handoff on'],
+    ['eventsFromHandoff', 'history events per lead from the handoff to the escalation\'s completion'],
   ];
   return parts
     .map(([key, label]) => {
       const values = timelines.map((t) => t[key]);
-      const unit = key === 'tasksNearDeadline' ? '' : ' ms';
+      const unit = ['tasksNearDeadline', 'activitiesFromHandoff', 'eventsFromHandoff'].includes(key) ? '' : ' ms';
       return `${label} ${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}${unit}`;
     })
     .join('; ');
