@@ -81,7 +81,7 @@ function cpuDelta(before: CpuTimes, after: CpuTimes): CpuTimes {
 }
 
 /** "temporal server 12.3 s, postgres 1.2 s, ..." largest first; empty when /proc is not there. */
-function describeCpu(delta: CpuTimes, perUnit?: { count: number; unit: string }): string {
+export function describeCpu(delta: CpuTimes, perUnit?: { count: number; unit: string }): string {
   const parts = (Object.entries(delta) as [CpuPart, number][]).filter(([, s]) => s > 0.005).sort((a, b) => b[1] - a[1]);
   if (!parts.length) return '';
   const total = parts.reduce((sum, [, s]) => sum + s, 0);
