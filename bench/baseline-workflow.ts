@@ -1,7 +1,8 @@
 // The Temporal baseline every figure is compared with: a workflow that does nothing but what the
 // platform itself costs. It runs one no-op activity when it starts, counts signals, and (depending
 // on its input) runs a no-op activity per "react" signal, completes after the expected number of
-// signals, or waits on one timer (from its start, or from an `armTimerMs` signal). Bundled on its own (never part of the product's workflows/ bundle).
+// signals, or waits on one timer (from its start, or from an `armTimerMs` signal). Bundled on its
+// own (never part of the product's workflows/ bundle).
 import { condition, defineQuery, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 
 export interface BaselineActivities {

@@ -164,11 +164,12 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   const apply = (result: StepResult): void => {
     state = result.state;
     const carried = carriedTransitions(result.commands, revision, queue.idle);
+    const carriedOnes = new Set(carried.values());
     for (const command of result.commands) {
       if (command.type === 'continueAsNew') continueRequested = true;
       else if (command.type === 'useConfig') useConfig(command.config);
       else if (command.type === 'recordTransition') {
-        if (![...carried.values()].includes(command.transition)) records.push(command);
+        if (!carriedOnes.has(command.transition)) records.push(command);
       } else if (command.type === 'escalateSla' || command.type === 'notifyOwner') {
         const carries = carried.get(command);
         queue.push(carries ? { ...command, carries } : command);
@@ -321,14 +322,15 @@ function carriedTransitions(commands: LeadCommand[], revision: number, emailLane
   const carried = new Map<Carrier, Transition>();
   if (revision < 1) return carried;
   const transitions = new Map(commands.flatMap((c) => (c.type === 'recordTransition' ? [[c.transition.seq, c.transition] as const] : [])));
-  for (const c of commands) {
-    const t = c.type === 'escalateSla' ? transitions.get(c.transitionSeq) : undefined;
-    if (c.type === 'escalateSla' && t) carried.set(c, t);
-  }
+  const carry = (c: Carrier) => {
+    const t = transitions.get(c.transitionSeq);
+    if (t) carried.set(c, t);
+  };
+  for (const c of commands) if (c.type === 'escalateSla') carry(c);
   if (revision >= 2 && emailLaneIdle) {
+    // The lane's first command of this step: then it starts at once.
     const first = commands.find((c) => c.type !== 'recordTransition' && c.type !== 'useConfig' && c.type !== 'continueAsNew');
-    const t = first?.type === 'notifyOwner' && first.reason === 'handoff' ? transitions.get(first.transitionSeq) : undefined;
-    if (first?.type === 'notifyOwner' && t) carried.set(first, t);
+    if (first?.type === 'notifyOwner' && first.reason === 'handoff') carry(first);
   }
   return carried;
 }

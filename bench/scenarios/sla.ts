@@ -88,20 +88,19 @@ export async function slaScenario(ctx: Context): Promise<ScenarioResult> {
 }
 
 function breakdown(timelines: BreachTimeline[]): string {
-  const parts: [keyof BreachTimeline, string][] = [
-    ['timerLate', 'final timer fired after the deadline'],
-    ['taskWait', 'breach task waited for the worker'],
-    ['taskRun', 'breach task ran'],
-    ['activityWait', 'escalation activity waited'],
-    ['send', 'activity to email at the sink'],
+  const parts: [keyof BreachTimeline, string, unit?: string][] = [
+    ['timerLate', 'final timer fired after the deadline', ' ms'],
+    ['taskWait', 'breach task waited for the worker', ' ms'],
+    ['taskRun', 'breach task ran', ' ms'],
+    ['activityWait', 'escalation activity waited', ' ms'],
+    ['send', 'activity to email at the sink', ' ms'],
     ['tasksNearDeadline', 'workflow tasks per lead within 10 s of its deadline'],
     ['activitiesFromHandoff', 'activities per lead from the handoff on'],
     ['eventsFromHandoff', 'history events per lead from the handoff to the escalation\'s completion'],
   ];
   return parts
-    .map(([key, label]) => {
+    .map(([key, label, unit = '']) => {
       const values = timelines.map((t) => t[key]);
-      const unit = ['tasksNearDeadline', 'activitiesFromHandoff', 'eventsFromHandoff'].includes(key) ? '' : ' ms';
       return `${label} ${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}${unit}`;
     })
     .join('; ');

@@ -62,12 +62,20 @@ describe('lead lifecycle timers (time-skipping server)', () => {
       }));
   }
 
-  /** Enrol a decision maker and send the events that make an MQL: fit 20 + pricing 30 + demo 40 = 90. */
+  /** The events that make a decision maker an MQL: fit 20 + pricing 30 + demo 40 = 90. */
+  const mqlEvents = async (leadId: string) => {
+    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
+    await recordEvent(deps, leadId, { type: 'demo_request' });
+  };
+  /** The reasons of the lead's transition rows in PostgreSQL, in order. */
+  const reasons = async (leadId: string) =>
+    (await pool.query('SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId])).rows.map((r) => r.reason as string);
+
+  /** Enrol a decision maker and send the events that make an MQL. */
   async function mqlLead(config: LeadConfig): Promise<{ leadId: string; owner: string }> {
     const email = `lead-${uid()}@customer.test`;
     const { leadId } = await enrollLead(deps, { email, name: 'Lead', title: 'Director of IT' }, config);
-    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
-    await recordEvent(deps, leadId, { type: 'demo_request' });
+    await mqlEvents(leadId);
     const s = await eventually(async () => {
       const current = await state(leadId);
       expect(current.stage).toBe('mql');
@@ -160,8 +168,7 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     expect(s.stage).toBe('recycled');
     expect(s.lastRejection?.reason).toBe('sla_expired');
     expect(s.owner).toBeNull();
-    const { rows } = await pool.query('SELECT reason, to_stage FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId]);
-    expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'sla_breached', 'sla_breached', 'sla_expired']);
+    expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'sla_breached', 'sla_breached', 'sla_expired']);
     // Each owner in turn was handed the lead once.
     expect(config.policy.owners.map((o) => sink.to(o).length)).toEqual([1, 1, 1]);
     // Each escalation recorded its breach's transition: no record activity of its own per deadline.
@@ -184,10 +191,7 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     try {
       await env.sleep('24h');
       await env.sleep('4h');
-      await eventually(async () => {
-        const { rows } = await pool.query('SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId]);
-        expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'sla_expired']);
-      }, 30_000);
+      await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'sla_expired']), 30_000);
     } finally {
       sink.stopRefusing();
     }
@@ -209,12 +213,6 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     });
     return leadId;
   }
-  const mqlEvents = async (leadId: string) => {
-    await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
-    await recordEvent(deps, leadId, { type: 'demo_request' });
-  };
-  const reasons = async (leadId: string) =>
-    (await pool.query('SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq', [leadId])).rows.map((r) => r.reason as string);
 
   it("records the MQL with the owner's email, before the email: SMTP trouble does not hold it back", async () => {
     const config = testConfig(uid());
@@ -249,14 +247,13 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     const email = `lead-${uid()}@customer.test`;
     // The welcome email is refused and retried: the email lane is busy when the lead becomes an MQL.
     sink.refuse(451, 1000);
-    let owner: string;
     try {
       const { leadId } = await enrollLead(deps, { email, name: 'Lead', title: 'Director of IT' }, config);
       await mqlEvents(leadId);
       await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql']), 30_000);
       const scheduled = await scheduledActivities(leadId);
       expect(scheduled.map((a) => a.type)).toEqual(['sendNurtureEmail', 'recordTransition']);
-      owner = (await state(leadId)).owner!;
+      const owner = (await state(leadId)).owner!;
       sink.stopRefusing();
       // The welcome email's next attempt goes through, then the owner's email, without a record.
       await env.sleep('10m');
@@ -309,10 +306,7 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     // The campaign starts over: the welcome step is sent again, once, for the new cycle.
     await sink.waitFor(() => sink.to(email).length === 2, 15_000, 'welcome email of cycle 1');
     // Transition records run on their own lane beside the emails.
-    await eventually(async () => {
-      const { rows } = await pool.query(`SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq`, [leadId]);
-      expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'mql', 'rejected', 'recycle_period_over']);
-    });
+    await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'rejected', 'recycle_period_over']));
   });
 
   it('runs a multi-step nurture on schedule: 0s, then 3 days, then 7 days', async () => {
