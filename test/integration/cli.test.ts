@@ -245,12 +245,14 @@ describe('leadloop CLI', () => {
       [emails],
     );
     expect(stored).toHaveLength(n);
+    // The rows come back in no particular order: the lead is looked up by its email.
+    const leadId0 = stored.find((r) => r.email === emails[0])!.lead_id;
     // Nothing started yet: no workflow, no email.
-    await expect(stack.client.workflow.getHandle(workflowIdFor(stored[0]!.lead_id)).describe()).rejects.toThrow();
+    await expect(stack.client.workflow.getHandle(workflowIdFor(leadId0)).describe()).rejects.toThrow();
     expect(stack.sink.to(emails[0]!)).toHaveLength(0);
     // An event arrives for a lead that is stored but not started: kept, and delivered after the start.
     const { recordEvent } = await import('../../src/leads/intake');
-    await recordEvent(stack.deps, stored[0]!.lead_id, { eventId: `ev-${tag}-relay`, type: 'demo_request' });
+    await recordEvent(stack.deps, leadId0, { eventId: `ev-${tag}-relay`, type: 'demo_request' });
 
     const { startPendingLeads } = await import('../../src/leads/start-relay');
     // Within the grace period the rows are left to the import that stored them.
@@ -263,7 +265,7 @@ describe('leadloop CLI', () => {
     expect(left[0].n).toBe(0);
     await stack.sink.waitFor((all) => emails.every((e) => all.some((m) => m.to.includes(e))), 30_000, 'welcome emails after the relay');
     for (const e of emails) expect(stack.sink.to(e)).toHaveLength(1);
-    const lead0 = stack.client.workflow.getHandle(workflowIdFor(stored.find((r) => r.email === emails[0])!.lead_id));
+    const lead0 = stack.client.workflow.getHandle(workflowIdFor(leadId0));
     await eventually(async () => {
       const state = (await lead0.query('getState')) as { score: { breakdown: { eventId?: string }[] } };
       expect(state.score.breakdown.map((line) => line.eventId)).toContain(`ev-${tag}-relay`);
