@@ -7,6 +7,7 @@ import { z, ZodError } from 'zod';
 import { UnknownCatalogEntryError } from '../catalog/store';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { EventIdConflictError, UnknownLeadError } from '../leads/intake';
+import { SuppressedLeadError } from '../leads/suppression';
 
 export interface ErrorDetail {
   /** Where the problem is: `body`, `params`, `querystring` or `headers`. */
@@ -117,6 +118,7 @@ export function toApiError(err: unknown): ApiError | null {
   }
   if (err instanceof ZodError) return validationError(zodDetails(err, 'body'));
   if (err instanceof UnknownLeadError) return new ApiError(404, 'not_found', err.message);
+  if (err instanceof SuppressedLeadError) return new ApiError(409, 'suppressed', err.message, [{ in: 'body', field: 'email', message: err.message }]);
   if (err instanceof EventIdConflictError) return new ApiError(409, 'event_id_conflict', err.message, [{ in: 'body', field: 'eventId', message: err.message }]);
   if (err instanceof UnknownCatalogEntryError) {
     return err.field

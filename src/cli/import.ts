@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
 import type { LeadConfig } from '../domain/lifecycle';
-import { startLeadWorkflow, storeLeads, type IntakeDeps, type StoredLead } from '../leads/intake';
+import { isSuppressed, startLeadWorkflow, storeLeads, type IntakeDeps, type StoredLead } from '../leads/intake';
 import { normalizeEmail } from '../schemas/common';
 import { enrollLeadSchema, type EnrollLeadInput } from '../schemas/lead';
 import { CliError } from './context';
@@ -244,7 +244,13 @@ export async function importLeads(deps: IntakeDeps, file: string, options: Impor
     const result = await storeLeads(deps.pool, chunk.map((r) => r.input!), config).catch((err: Error) => {
       throw new CliError(`import stopped after ${stored.length.toLocaleString('en-US')} stored rows (importing the file again continues): ${err.message}`);
     });
-    for (const lead of result) {
+    for (const [k, lead] of result.entries()) {
+      if (isSuppressed(lead)) {
+        chunk[k]!.error = 'email: this person was erased on request; enrol them through the API with consent: "renewed" if they agreed again';
+        counts.invalid++;
+        counts.done++;
+        continue;
+      }
       stored.push(lead);
       if (lead.inserted) counts.created++;
       else counts.existing++;

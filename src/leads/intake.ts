@@ -8,7 +8,8 @@ import { withTransaction } from '../db/transaction';
 import { enrolledTransition, type LeadConfig } from '../domain/lifecycle';
 import type { EngagementEvent, LeadAttributes, Stage } from '../domain/types';
 import { normalizeEmail } from '../schemas/common';
-import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, type EnrollLeadInput } from '../schemas/lead';
+import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, type EnrollLead, type EnrollLeadInput } from '../schemas/lead';
+import { liftSuppressions, SuppressedLeadError, suppress, suppressedAmong } from './suppression';
 import { workflowIdFor } from '../temporal/client';
 import { attributesSignal, engagementSignal, unsubscribeSignal } from '../../workflows/messages';
 import type { leadWorkflow } from '../../workflows/lead';
@@ -64,20 +65,54 @@ export interface StoredLead {
 
 const STORE_COLUMNS = 17;
 
+/** An erased person's email: not stored (docs/api.md, "Erase"). */
+export interface SuppressedLead {
+  suppressed: true;
+  email: string;
+}
+
+export const isSuppressed = (lead: StoredLead | SuppressedLead): lead is SuppressedLead => 'suppressed' in lead;
+
 /**
- * Store leads (one statement), deduplicated by normalized email: a new email gets a new row whose
- * workflow is still to be started (workflow_started_at NULL: the start relay makes sure it happens);
- * a known one merges its new fields. The same email twice in one call is the caller's error.
+ * Store leads, skipping erased people unless the input says `consent: "renewed"`. A lead erased while
+ * this call stored it is removed again (the check runs before and after the insert; see eraseLead).
+ * Results are in input order.
  */
 export async function storeLeads(
   pool: Pool,
   raws: readonly EnrollLeadInput[],
   config: LeadConfig,
+  options: { detectChanges?: boolean } = {},
+): Promise<(StoredLead | SuppressedLead)[]> {
+  const leads = raws.map((raw) => enrollLeadSchema.parse(raw));
+  await liftSuppressions(pool, leads.filter((l) => l.consent === 'renewed').map((l) => l.email));
+  const blocked = await suppressedAmong(pool, leads.map((l) => l.email));
+  const kept = leads.filter((l) => !blocked.has(normalizeEmail(l.email)));
+  const stored = await upsertLeads(pool, kept, config, options);
+  const late = await suppressedAmong(pool, kept.filter((_, i) => stored[i]!.inserted).map((l) => l.email));
+  const lateIds = stored.filter((s, i) => s.inserted && late.has(normalizeEmail(kept[i]!.email))).map((s) => s.leadId);
+  if (lateIds.length) await pool.query('DELETE FROM leads WHERE lead_id = ANY ($1::uuid[])', [lateIds]);
+  const byEmail = new Map(kept.map((l, i) => [normalizeEmail(l.email), stored[i]!]));
+  return leads.map((l) => {
+    const key = normalizeEmail(l.email);
+    const lead = byEmail.get(key);
+    return lead && !(lead.inserted && late.has(key)) ? lead : { suppressed: true as const, email: l.email };
+  });
+}
+
+/**
+ * Store leads (one statement), deduplicated by normalized email: a new email gets a new row whose
+ * workflow is still to be started (workflow_started_at NULL: the start relay makes sure it happens);
+ * a known one merges its new fields. The same email twice in one call is the caller's error.
+ */
+async function upsertLeads(
+  pool: Pool,
+  leads: readonly EnrollLead[],
+  config: LeadConfig,
   /** Compare with what is stored, so that a known lead with nothing new needs no signal (imports). */
   options: { detectChanges?: boolean } = {},
 ): Promise<StoredLead[]> {
-  if (raws.length === 0) return [];
-  const leads = raws.map((raw) => enrollLeadSchema.parse(raw));
+  if (leads.length === 0) return [];
   const attributes = leads.map((lead) => fitAttributesOf(lead));
   // What is known of these emails already: a repeat with nothing new needs no signal (re-importing a
   // file of 10,000 known leads is then a few statements, not 10,000 signals).
@@ -207,6 +242,11 @@ export async function startLeadWorkflow(
     `UPDATE leads SET workflow_started_at = now() WHERE lead_id = $1 AND workflow_started_at IS NULL RETURNING lead_id`,
     [leadId],
   );
+  if (rows.length === 0 && (await db.query('SELECT 1 FROM leads WHERE lead_id = $1', [leadId])).rowCount === 0) {
+    // Erased while this start was on its way: the run just started must not outlive the person's data.
+    await eraseWorkflowRuns(deps.client, workflowIdFor(leadId));
+    throw new UnknownLeadError(leadId);
+  }
   if (started && rows.length > 0 && options.replayEvents !== false) {
     const { rows: events } = await db.query<{ event_id: string; type: string; occurred_at: Date; properties: Record<string, string | number | boolean> }>(
       'SELECT event_id, type, occurred_at, properties FROM lead_events WHERE lead_id = $1 ORDER BY occurred_at DESC LIMIT 500',
@@ -238,6 +278,7 @@ export async function enrollLead(deps: IntakeDeps, raw: EnrollLeadInput, config:
   // `config` is the campaign (resolved by the caller from raw.campaignId), its policy and its model,
   // pinned for this lead: the versions it enrols with are the ones its workflow keeps.
   const [stored] = await storeLeads(deps.pool, [raw], config, { detectChanges: false });
+  if (isSuppressed(stored!)) throw new SuppressedLeadError();
   const { leadId, stage, inserted, attributes, enrolmentRecorded } = stored!;
   await startLeadWorkflow(deps, leadId, config, attributes, { replayEvents: !inserted, enrolmentRecorded });
   return { leadId, stage, created: inserted };
@@ -406,10 +447,13 @@ async function signalIfRunning(deps: IntakeDeps, leadId: string, send: (handle: 
 
 /**
  * Erase a person on request: every run of the lead's workflow is deleted from Temporal (a running
- * one is terminated by the deletion), then every row about the lead goes (leads, lead_events, lead_transitions, email_log,
- * also rows addressed to the person without a lead id). Only an anonymous count per day, campaign
- * and stage remains (lead_erasures). Temporal goes first: if it is unreachable nothing is deleted
- * and the request can be repeated.
+ * one is terminated by the deletion), then every row about the lead goes (leads, and by cascade its
+ * events, transitions and emails; also emails addressed to the person without a lead id), and a
+ * suppression keeps the address from being enrolled again. Only an anonymous count per day,
+ * campaign and stage remains (lead_erasures). Temporal goes first: if it is unreachable nothing is
+ * deleted and the request can be repeated. Temporal goes last too: a start that raced the first
+ * deletion (an enrolment or the start relay) is deleted then, and a start after the rows are gone
+ * finds no row and deletes its own run (startLeadWorkflow).
  */
 export async function eraseLead(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadId: string): Promise<void> {
   assertLeadId(leadId);
@@ -424,11 +468,13 @@ export async function eraseLead(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadI
        ON CONFLICT (erased_on, enrolled_on, campaign_id, stage) DO UPDATE SET count = lead_erasures.count + 1`,
       [leadId],
     );
-    await db.query('DELETE FROM email_log WHERE lead_id = $1 OR lower(recipient) = $2', [leadId, lead.email_normalized]);
-    await db.query('DELETE FROM lead_events WHERE lead_id = $1', [leadId]);
-    await db.query('DELETE FROM lead_transitions WHERE lead_id = $1', [leadId]);
+    await suppress(deps.pool, lead.email_normalized, db);
+    // The lead row first: its delete trigger takes the lead out of the funnel rollup while its
+    // transitions are still there to subtract; the foreign keys' cascade removes the rest.
     await db.query('DELETE FROM leads WHERE lead_id = $1', [leadId]);
+    await db.query('DELETE FROM email_log WHERE lower(recipient) = $1', [lead.email_normalized]);
   });
+  await eraseWorkflowRuns(deps.client, workflowIdFor(leadId));
 }
 
 const GRPC_NOT_FOUND = 5;

@@ -18,6 +18,10 @@ export const enrollLeadSchema = z.strictObject({
   utm: z.strictObject({ source: text(200).optional(), medium: text(200).optional(), campaign: text(200).optional() }).optional(),
   campaignId: id.default('default'),
   attributes: z.record(z.string().min(1).max(64), z.union([scalar, z.null()])).refine((r) => Object.keys(r).length <= 100, 'at most 100 attributes').optional(),
+  consent: z
+    .literal('renewed')
+    .optional()
+    .describe('Only for a person who was erased on request and has since agreed again: lifts the suppression that otherwise answers 409 `suppressed`'),
 });
 export type EnrollLeadInput = z.input<typeof enrollLeadSchema>;
 export type EnrollLead = z.output<typeof enrollLeadSchema>;

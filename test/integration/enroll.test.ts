@@ -1,6 +1,6 @@
 // The first slice end to end on real servers: enrol → email at the SMTP server → row in PostgreSQL →
 // workflow found by its search attribute; and the same person enrolled twice is one lead.
-import { enrollLead, recordEvent, startLeadWorkflow, storeLeads, UnknownLeadError, unsubscribeLead } from '../../src/leads/intake';
+import { enrollLead, recordEvent, startLeadWorkflow, storeLeads, UnknownLeadError, unsubscribeLead, type StoredLead } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
 import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';
@@ -81,7 +81,7 @@ describe('enrolling a lead (dev server, PostgreSQL, SMTP)', () => {
     const email = `stored-${tag}@example.co.jp`;
     const config = testConfig(`${tag}-stored`);
     // Stored alone (as `import --no-wait` or an API call with Temporal down leaves it): the transition is there already.
-    const [stored] = await storeLeads(pool, [{ email, name: '高橋', title: '営業部長' }], config);
+    const [stored] = (await storeLeads(pool, [{ email, name: '高橋', title: '営業部長' }], config)) as StoredLead[];
     expect(stored!.enrolmentRecorded).toBe(true);
     const { rows: before } = await pool.query('SELECT seq, from_stage, to_stage, reason, score, occurred_at FROM lead_transitions WHERE lead_id = $1', [stored!.leadId]);
     expect(before).toEqual([{ seq: 1, from_stage: null, to_stage: 'nurturing', reason: 'enrolled', score: 20, occurred_at: expect.any(Date) }]);

@@ -185,10 +185,10 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         tags: ['leads'],
         summary: 'Enrol a lead (idempotent per normalized email)',
         description:
-          'Creates the lead and starts its workflow with the latest versions of the campaign (default `default`) and its scoring model; the lead keeps those versions. The same email again (case and spaces ignored) answers 200 with `created: false` and merges the new attributes into the running workflow. Role: marketing.',
+          'Creates the lead and starts its workflow with the latest versions of the campaign (default `default`) and its scoring model; the lead keeps those versions. The same email again (case and spaces ignored) answers 200 with `created: false` and merges the new attributes into the running workflow. A person erased on request answers 409 `suppressed` unless the body says `consent: "renewed"`. Role: marketing.',
         security: bearer,
         body: enrollLeadSchema,
-        response: { 200: enrollResponse, 201: enrollResponse, ...errors(400, 401, 403, 413, 415, 422, 503) },
+        response: { 200: enrollResponse, 201: enrollResponse, ...errors(400, 401, 403, 409, 413, 415, 422, 503) },
       },
       handler: async (request, reply) => {
         const config = await resolveLeadConfig(ctx.pool, request.body.campaignId);
