@@ -2,13 +2,14 @@
 import type { Pool } from 'pg';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
 import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lifecycle';
-import { activityInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
+import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
 import { appendToBody, escapeHtml, pixelTag, rewriteHrefs, textToHtml } from '../src/mail/html';
 import { renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
 import { clickUrl, isTrackableUrl, openPixelUrl, rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
 import type { MailTransport } from '../src/mail/transport';
 import { deliverOnce, type DeliveryStatus } from './email';
 import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
+import type { CatalogVersions } from '../workflows/messages';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -137,6 +138,23 @@ export function createActivities(deps: ActivityDeps) {
     async resolveCatalog(input: { campaignId: string }): Promise<LeadConfig | null> {
       try {
         return await resolveLeadConfig(deps.pool, input.campaignId);
+      } catch (err) {
+        if (err instanceof UnknownCatalogEntryError) return null;
+        throw err;
+      }
+    },
+
+    /** The configuration of named catalog versions (a migrateTo signal names them, it does not carry them). */
+    async loadCatalogVersions(input: CatalogVersions): Promise<LeadConfig | null> {
+      const v = activityInput('loadCatalogVersions', catalogVersionsInput, input);
+      try {
+        return await resolveLeadConfig(deps.pool, v.campaign.id, {
+          campaignVersion: v.campaign.version,
+          modelId: v.model.id,
+          modelVersion: v.model.version,
+          shadowModelId: v.shadowModel?.id ?? null,
+          shadowModelVersion: v.shadowModel?.version ?? null,
+        });
       } catch (err) {
         if (err instanceof UnknownCatalogEntryError) return null;
         throw err;

@@ -21,7 +21,7 @@ import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { CommandLane, ConditionLane, type Lane } from './command-lane';
 import { DeadlineTimer } from './deadline-timer';
-import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, rejectUpdate, unsubscribeSignal } from './messages';
+import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, migrateToSignal, rejectUpdate, unsubscribeSignal } from './messages';
 import { LEAD_RUN_REVISION } from './revision';
 import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, scoringModelValue, ShadowScore, SlaDeadline } from './search-attributes';
 
@@ -238,7 +238,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   setHandler(engagementSignal, (event) => feed({ type: 'engagement', event }));
   setHandler(attributesSignal, (attributes) => feed({ type: 'attributes', attributes }));
   setHandler(unsubscribeSignal, () => feed({ type: 'unsubscribe' }));
-  setHandler(migrateSignal, (next) => feed({ type: 'migrate', config: next, trigger: 'request' }));
+  setHandler(migrateSignal, (next) => {
+    if (patched('migrate-by-reference')) log.warn('ignored a migrate signal that carries a configuration; send migrateTo');
+    else feed({ type: 'migrate', config: next, trigger: 'request' });
+  });
+  setHandler(migrateToSignal, async (versions) => {
+    if (versions.campaign.id !== config.campaign.id) return log.warn('ignored migrateTo for another campaign');
+    const next = await store.loadCatalogVersions.executeWithOptions({ summary: `Load ${versionsOf(versions)} (now ${versionsOf(config)})` }, [versions]);
+    if (next) feed({ type: 'migrate', config: next, trigger: 'request' });
+  });
   setHandler(getStateQuery, () => viewOf(state, config, Date.now()));
 
   // Sales actions are updates: the validator asks the core first, so an illegal action never enters history.

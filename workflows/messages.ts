@@ -9,7 +9,19 @@ export const engagementSignal = defineSignal<[EngagementEvent]>('engagement');
 /** New fit attributes for an enrolled lead (re-enrolment merges them). */
 export const attributesSignal = defineSignal<[LeadAttributes]>('attributes');
 export const unsubscribeSignal = defineSignal<[]>('unsubscribe');
-/** Move to the newest versions of the lead's campaign and models (POST /v1/campaigns/:id/migrate). */
+/** Catalog versions by name only: the workflow loads their content from the catalog itself. */
+export interface CatalogVersions {
+  campaign: { id: string; version: number };
+  model: { id: string; version: number };
+  shadowModel: { id: string; version: number } | null;
+}
+/** Move to these versions of the lead's own campaign and models (POST /v1/campaigns/:id/migrate). */
+export const migrateToSignal = defineSignal<[CatalogVersions]>('migrateTo');
+/**
+ * Superseded by migrateTo: it carried the configuration itself, so anyone able to signal the
+ * workflow could have made it send text of their own. Runs ignore it from patch
+ * `migrate-by-reference` on; histories from before replay as recorded.
+ */
 export const migrateSignal = defineSignal<[LeadConfig]>('migrate');
 
 export const contactUpdate = defineUpdate<LeadView, [ContactAction]>('contact');

@@ -295,7 +295,9 @@ export function step(state: LeadState, input: LeadInput, now: number, config: Le
 }
 
 /** "campaign@v3 model@v2 shadow@v1": what a lead is pinned to. */
-export function versionsOf(config: LeadConfig): string {
+type Versioned = { id: string; version: number };
+
+export function versionsOf(config: { campaign: Versioned; model: Versioned; shadowModel?: Versioned | null }): string {
   const shadow = config.shadowModel ? ` shadow ${config.shadowModel.id}@v${config.shadowModel.version}` : '';
   return `campaign ${config.campaign.id}@v${config.campaign.version} model ${config.model.id}@v${config.model.version}${shadow}`;
 }

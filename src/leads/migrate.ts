@@ -1,11 +1,12 @@
 // Moving a campaign's running leads to its newest versions on request (POST /v1/campaigns/:id/migrate).
-// Each lead's workflow gets a `migrate` signal carrying the resolved configuration; the reducer
-// applies it (or ignores it when the lead already runs those versions), so calling this twice is harmless.
+// Each lead's workflow gets a `migrateTo` signal naming the newest versions; it loads them from the
+// catalog itself and the reducer applies them (or ignores them when the lead already runs those
+// versions), so calling this twice is harmless.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getCampaign, resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
 import type { LeadConfig } from '../domain/lifecycle';
 import { workflowIdFor } from '../temporal/client';
-import { migrateSignal } from '../../workflows/messages';
+import { migrateToSignal, type CatalogVersions } from '../../workflows/messages';
 import type { IntakeDeps } from './intake';
 
 export interface MigrationResult {
@@ -33,13 +34,18 @@ export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'clie
       ORDER BY lead_id`,
     [campaignId, config.campaign.version, config.model.id, config.model.version, shadow?.id ?? null, shadow?.version ?? null],
   );
+  const versions: CatalogVersions = {
+    campaign: { id: config.campaign.id, version: config.campaign.version },
+    model: { id: config.model.id, version: config.model.version },
+    shadowModel: shadow ? { id: shadow.id, version: shadow.version } : null,
+  };
   let signalled = 0;
   let notRunning = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < rows.length; i = next++) {
       try {
-        await deps.client.workflow.getHandle(workflowIdFor(rows[i]!.lead_id)).signal(migrateSignal, config);
+        await deps.client.workflow.getHandle(workflowIdFor(rows[i]!.lead_id)).signal(migrateToSignal, versions);
         signalled += 1;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -50,11 +56,7 @@ export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'clie
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker));
   return {
     campaignId,
-    to: {
-      campaignVersion: config.campaign.version,
-      scoringModel: { id: config.model.id, version: config.model.version },
-      shadowScoringModel: shadow ? { id: shadow.id, version: shadow.version } : null,
-    },
+    to: { campaignVersion: versions.campaign.version, scoringModel: versions.model, shadowScoringModel: versions.shadowModel },
     signalled,
     notRunning,
   };

@@ -46,6 +46,9 @@ export const escalateSlaInput = z.object({
   record: z.object(transitionRecord).optional(),
 });
 
+const catalogRef = z.object({ id: z.string().min(1).max(64), version: z.number().int().min(1) });
+export const catalogVersionsInput = z.object({ campaign: catalogRef, model: catalogRef, shadowModel: catalogRef.nullable() });
+
 /** Parses `value` or fails the activity for good, naming the fields. */
 export function activityInput<S extends z.ZodType>(activity: string, schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);

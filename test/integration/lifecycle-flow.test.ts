@@ -13,7 +13,7 @@ import { enrollLead, recordEvent, unsubscribeLead, type IntakeDeps } from '../..
 import { resolveTemporalBinary } from '../../src/temporal/binaries';
 import { workflowIdFor } from '../../src/temporal/client';
 import { putCampaign, putScoringModel, resolveLeadConfig } from '../../src/catalog/store';
-import { acceptUpdate, contactUpdate, getStateQuery, migrateSignal, rejectUpdate } from '../../workflows/messages';
+import { acceptUpdate, contactUpdate, getStateQuery, migrateSignal, migrateToSignal, rejectUpdate } from '../../workflows/messages';
 import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
@@ -237,12 +237,16 @@ describe('lead lifecycle on the dev server', () => {
     await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ LeadStage: ['nurturing'], LeadScore: [91] }));
     await record('continue-as-new', leadId);
   });
-  it('keeps a running lead on its versions until a migrate signal; scores a shadow model that never hands off', async () => {
+  it('keeps a running lead on its versions until told to migrate (by name: content in a signal is ignored); scores a shadow model that never hands off', async () => {
     const tag = uid();
     // Shadow: the demo request alone is enough (threshold 50); the primary needs 70 and pricing or demo.
     const base = testConfig(tag);
-    const shadowModel = { ...base.model, id: `shadow-${tag}`, mql: { threshold: 50 } };
-    const config: LeadConfig = { ...base, shadowModel };
+    const { id: modelId, version: _v, ...modelBody } = base.model;
+    const shadowId = `shadow-${tag}`;
+    await putScoringModel(pool, shadowId, { ...modelBody, mql: { threshold: 50 } } as Parameters<typeof putScoringModel>[2]);
+    await putScoringModel(pool, modelId, modelBody as Parameters<typeof putScoringModel>[2]);
+    await putCampaign(pool, base.campaign.id, { name: base.campaign.name, steps: base.campaign.steps, scoringModel: modelId, shadowScoringModel: shadowId, policy: base.policy } as Parameters<typeof putCampaign>[2]);
+    const config = await resolveLeadConfig(pool, base.campaign.id);
     const { leadId } = await enrolDecisionMaker(config);
     await recordEvent(deps, leadId, { type: 'email_open' });
     await recordEvent(deps, leadId, { type: 'page_view', properties: { page: 'pricing' } });
@@ -252,31 +256,40 @@ describe('lead lifecycle on the dev server', () => {
       return s;
     });
     // 20 + 5 + 30 = 55: the shadow would hand off (≥ 50), the primary does not (< 70).
-    expect(shadowed).toMatchObject({ stage: 'nurturing', owner: null, shadowScore: { total: 55, isMql: true, model: { id: shadowModel.id, version: 1 } } });
+    expect(shadowed).toMatchObject({ stage: 'nurturing', owner: null, shadowScore: { total: 55, isMql: true, model: { id: shadowId, version: 1 } } });
     expect(shadowed.transitions.map((t) => t.reason)).toEqual(['enrolled', 'shadow_mql']);
     await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ ShadowScore: [55], LeadScore: [55] }));
 
     // Model v2 (pricing worth 50) is not seen by the running lead until it is told to migrate.
-    const v2 = { ...config.model, version: 2, behavior: config.model.behavior.map((r) => (r.id === 'pricing' ? { ...r, points: 50 } : r)) };
-    await handle(leadId).signal(migrateSignal, { ...config, model: v2 });
+    const v2Body = { ...modelBody, behavior: modelBody.behavior.map((r) => (r.id === 'pricing' ? { ...r, points: 50 } : r)) };
+    await putScoringModel(pool, modelId, v2Body as Parameters<typeof putScoringModel>[2]);
+    // Whoever can reach Temporal cannot hand the lead a configuration of their own: the old content signal is ignored.
+    const forged = { ...config, model: { ...config.model, version: 7 }, campaign: { ...config.campaign, steps: config.campaign.steps.map((st) => ({ ...st, subject: 'forged' })) } };
+    await handle(leadId).signal(migrateSignal, forged);
+    const versions = { campaign: { id: config.campaign.id, version: config.campaign.version }, model: { id: modelId, version: 2 }, shadowModel: { id: shadowId, version: 1 } };
+    await handle(leadId).signal(migrateToSignal, versions);
     const migrated = await stageIs(leadId, 'mql');
     expect(migrated).toMatchObject({ scoringModel: { version: 2 }, score: { total: 75 } });
     expect(migrated.transitions.map((t) => t.reason)).toEqual(['enrolled', 'shadow_mql', 'migrated', 'mql']);
-    expect(migrated.transitions[2]).toMatchObject({ from: 'nurturing', to: 'nurturing', details: { trigger: 'request', fromModel: `${config.model.id}@v1`, toModel: `${config.model.id}@v2` } });
-    await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ ScoringModel: [`${config.model.id}@v2`], LeadStage: ['mql'] }));
-    // The signal is readable in the history.
+    expect(migrated.transitions[2]).toMatchObject({ from: 'nurturing', to: 'nurturing', details: { trigger: 'request', fromModel: `${modelId}@v1`, toModel: `${modelId}@v2` } });
+    await eventually(async () => expect((await handle(leadId).describe()).searchAttributes).toMatchObject({ ScoringModel: [`${modelId}@v2`], LeadStage: ['mql'] }));
+    // The signal and the catalog load are readable in the history.
     const history = await handle(leadId).fetchHistory();
-    expect((history.events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'migrate')).toBe(true);
-    // A second identical signal changes nothing.
-    await handle(leadId).signal(migrateSignal, { ...config, model: v2 });
+    expect((history.events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'migrateTo')).toBe(true);
+    expect((history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadCatalogVersions')).toBe(true);
+    // A second identical signal changes nothing; versions that are not in the catalog change nothing either.
+    await handle(leadId).signal(migrateToSignal, versions);
+    await handle(leadId).signal(migrateToSignal, { ...versions, model: { id: modelId, version: 99 } });
     await eventually(async () => {
       const { rows } = await pool.query(`SELECT reason FROM lead_transitions WHERE lead_id = $1 ORDER BY seq`, [leadId]);
       expect(rows.map((r) => r.reason)).toEqual(['enrolled', 'shadow_mql', 'migrated', 'mql']);
       const lead = await pool.query('SELECT scoring_model_version FROM leads WHERE lead_id = $1', [leadId]);
       expect(lead.rows[0].scoring_model_version).toBe(2);
+      const events = (await handle(leadId).fetchHistory()).events ?? [];
+      expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadCatalogVersions')).toHaveLength(3);
     });
     expect((await state(leadId)).transitions).toHaveLength(4);
-    await record('migrate-shadow', leadId);
+    await record('migrate-by-reference', leadId);
   });
 
   it('moves a recycled lead to the newest catalog versions when it is recycled, not before', async () => {

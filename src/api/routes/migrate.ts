@@ -22,7 +22,7 @@ export function migrateRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         tags: ['campaigns'],
         summary: "Move the campaign's running leads to its newest versions",
         description:
-          'Leads keep the campaign, policy and scoring model versions they enrolled with, and move to the newest ones at their next recycle. This moves them now: every running lead of the campaign not yet on the newest versions gets a `migrate` signal. Each lead records a `migrated` transition (from/to versions) and is re-scored under the new model: a nurturing lead the new model calls an MQL is handed off at once; a lead already with sales stays there. Repeating the call is harmless (leads already migrated ignore it). Answers 202 with the number of leads signalled. Role: marketing.',
+          'Leads keep the campaign, policy and scoring model versions they enrolled with, and move to the newest ones at their next recycle. This moves them now: every running lead of the campaign not yet on the newest versions gets a `migrateTo` signal naming the versions (the workflow loads them from the catalog). Each lead records a `migrated` transition (from/to versions) and is re-scored under the new model: a nurturing lead the new model calls an MQL is handed off at once; a lead already with sales stays there. Repeating the call is harmless (leads already migrated ignore it). Answers 202 with the number of leads signalled. Role: marketing.',
         security: bearer,
         params: z.strictObject({ id: z.string().max(100) }),
         response: { 202: migrationResult, ...errors(401, 403, 404, 503) },
