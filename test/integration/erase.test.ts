@@ -2,7 +2,11 @@
 // being enrolled again, and no workflow run outlives the erase when an enrolment or the start relay
 // races it.
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveLeadConfig } from '../../src/catalog/store';
+import { importLeads, rejectsPathFor } from '../../src/cli/import';
 import { storeLeads, type StoredLead } from '../../src/leads/intake';
 import { startPendingLeads } from '../../src/leads/start-relay';
 import { workflowIdFor } from '../../src/temporal/client';
@@ -51,6 +55,15 @@ describe('erase (data subject request)', () => {
     const again = await enrol(`  ${address.toUpperCase()} `);
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toMatchObject({ code: 'suppressed', details: [{ in: 'body', field: 'email' }] });
+    expect((await h.pool.query('SELECT 1 FROM leads WHERE email_normalized = $1', [address])).rowCount).toBe(0);
+
+    // A CSV import skips the row and says why in its rejects file.
+    const dir = mkdtempSync(join(tmpdir(), 'erase-'));
+    const file = join(dir, 'leads.csv');
+    writeFileSync(file, `email,name\n${address},Erase Me\n${email('fresh')},Fresh\n`);
+    const imported = await importLeads({ pool: h.pool, client: h.client, taskQueue: h.taskQueue, searchAttributes: true }, file, { campaignId: 'default' });
+    expect(imported).toMatchObject({ created: 1, invalid: 1, rejects: [{ line: 2, error: expect.stringContaining('erased on request') }] });
+    expect(readFileSync(rejectsPathFor(file), 'utf8')).toContain('erased on request');
     expect((await h.pool.query('SELECT 1 FROM leads WHERE email_normalized = $1', [address])).rowCount).toBe(0);
 
     const renewed = await enrol(address, { consent: 'renewed' });
