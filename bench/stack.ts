@@ -24,7 +24,7 @@ import type { BenchSettings } from './settings';
 import { killWorkerProcesses, WorkerProcess } from './worker-handle';
 import type { WorkerProcessSettings } from './worker-messages';
 
-export const MARKETING_KEY = 'bench-marketing-key-0123456789';
+export const MARKETING_KEY = 'bench-marketing-key-0123456789abcdef01';
 export const TRACKING_SECRET = 'bench-tracking-secret-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'https://leads.bench.test';
 export const PRODUCT_QUEUE = 'bench-product';

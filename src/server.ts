@@ -2,6 +2,7 @@
 import { buildApp } from './api/app';
 import { apiLoggerOptions } from './api/logging';
 import { ConfigError, loadConfig } from './config';
+import { refuseUnsafeConfig } from './config-production';
 import { createPool } from './db/pool';
 import { connectClient } from './temporal/client';
 
@@ -9,9 +10,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const missing = [
     ...(config.databaseUrl ? [] : ['DATABASE_URL: required by the API']),
-    ...(config.apiKeys.length ? [] : ['API_KEYS: required by the API, e.g. marketing:<key>,sales:<key>,ops:<key> (keys of 16+ characters)']),
+    ...(config.apiKeys.length ? [] : ['API_KEYS: required by the API, e.g. marketing:<key>,sales:<key>,ops:<key> (keys of 32+ characters)']),
   ];
-  if (missing.length) throw new ConfigError(missing);
+  refuseUnsafeConfig(process.env, 'api', missing);
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
   const pool = createPool(config.databaseUrl!);
   const client = await connectClient(config);

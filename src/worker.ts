@@ -1,6 +1,7 @@
 // `npm run worker`: runs lead workflows and their activities against TEMPORAL_ADDRESS.
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
+import { refuseUnsafeConfig } from './config-production';
 import { createPool } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { createMailTransport } from './mail/transport';
@@ -9,8 +10,8 @@ import { createLeadWorker } from './temporal/worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
-  const pool = createPool(config.databaseUrl);
+  refuseUnsafeConfig(process.env, 'worker', config.databaseUrl ? [] : ['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
+  const pool = createPool(config.databaseUrl!);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createLeadWorker({
     connection,

@@ -16,7 +16,7 @@ describe('readiness when dependencies are down', () => {
       client,
       taskQueue: 'unused',
       searchAttributes: true,
-      apiKeys: [{ role: 'ops', key: 'ops-key-for-readiness-test' }],
+      apiKeys: [{ role: 'ops', key: 'ops-key-for-readiness-test-0123456789' }],
       trackingSecret: undefined,
       publicBaseUrl: undefined,
       temporalUiUrl: undefined,

@@ -14,9 +14,9 @@ import { SmtpSink } from '../support/smtp-sink';
 export const TRACKING_SECRET = 'test-tracking-secret-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'https://leads.example.test';
 export const KEYS: Record<ApiRole, string> = {
-  marketing: 'marketing-key-0123456789',
-  sales: 'sales-key-0123456789abc',
-  ops: 'ops-key-0123456789abcdef',
+  marketing: 'marketing-key-0123456789abcdef0123456789',
+  sales: 'sales-key-0123456789abcdef0123456789ab',
+  ops: 'ops-key-0123456789abcdef0123456789abcd',
 };
 
 /** A response, read in full. */
