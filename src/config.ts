@@ -20,6 +20,26 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
  */
 export const DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 
+export interface RateLimits {
+  /** API requests a minute per API key; 0 disables. */
+  perMinute: number;
+  /** Requests a minute per client address on public routes and without a valid key; 0 disables. */
+  publicPerMinute: number;
+}
+
+/**
+ * Generous for integrations (100 a second per key) and for tracking pixels fetched through a mail
+ * provider's image proxy (few addresses for many recipients); stricter for public routes, where no
+ * key identifies the caller.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = { perMinute: 6000, publicPerMinute: 600 };
+
+const perMinute = (example: number) =>
+  z.coerce
+    .number({ message: `must be a whole number of requests a minute, e.g. ${example} (0 disables)` })
+    .int(`must be a whole number of requests a minute, e.g. ${example} (0 disables)`)
+    .min(0, 'must be 0 (disabled) or more');
+
 const url = (protocols: string[]) =>
   z
     .string()
@@ -66,6 +86,8 @@ const envSchema = z.object({
     .trim()
     .refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Tokyo')
     .default('UTC'),
+  RATE_LIMIT_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.perMinute).default(DEFAULT_RATE_LIMITS.perMinute),
+  RATE_LIMIT_PUBLIC_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.publicPerMinute).default(DEFAULT_RATE_LIMITS.publicPerMinute),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce
     .number({ message: 'must be a whole number of workflows, e.g. 2000' })
     .int('must be a whole number of workflows, e.g. 2000')
@@ -120,6 +142,8 @@ export interface Config {
   temporalUiUrl: string | undefined;
   /** Zone of report days and weeks; the pre-aggregated funnel is kept in it (docs/reports.md). */
   reportTimeZone: string;
+  /** API requests a minute per key, and per client address on public routes; 0 disables. */
+  rateLimits: RateLimits;
   /** Lead workflows a worker keeps in memory (about 0.3–0.4 MiB each); the rest replay when they wake. */
   maxCachedWorkflows: number;
   /** Workflow tasks a worker runs at once: few, so a task (and the timer it arms) completes in milliseconds. */
@@ -153,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     reportTimeZone: e.REPORT_TIME_ZONE,
+    rateLimits: { perMinute: e.RATE_LIMIT_PER_MINUTE, publicPerMinute: e.RATE_LIMIT_PUBLIC_PER_MINUTE },
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
   };

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     publicBaseUrl,
     temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
     reportTimeZone: config.reportTimeZone,
+    rateLimits: config.rateLimits,
   });
   await app.listen({ port: apiPort, host: '127.0.0.1' });
   stops.unshift(() => app.close());

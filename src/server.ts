@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       publicBaseUrl: config.publicBaseUrl,
       temporalUiUrl: config.temporalUiUrl,
       reportTimeZone: config.reportTimeZone,
+      rateLimits: config.rateLimits,
     },
     { logger: apiLoggerOptions(process.env.LOG_LEVEL ?? 'info') },
   );

@@ -10,6 +10,8 @@ import type { ApiDeps, RouteContext } from './context';
 import { errorBody, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
 import { installTextGuard } from './text-guard';
+import { installRateLimits } from './rate-limit';
+import { DEFAULT_RATE_LIMITS } from '../config';
 import { MAX_TOKEN_LENGTH } from '../mail/tokens';
 import { catalogRoutes } from './routes/catalog';
 import { whatIfRoutes } from './routes/what-if';
@@ -56,6 +58,8 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   installTextGuard(app);
   const metrics = createMetrics(deps.pool);
   metrics.install(app);
+  // Before authentication, so that unknown keys are throttled by address too.
+  await installRateLimits(app, deps.apiKeys, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
   installAuth(app, deps.apiKeys, (url) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

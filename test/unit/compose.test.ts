@@ -52,7 +52,6 @@ const envExample = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
 );
 const expose = parse(readFileSync(join(PROJECT_ROOT, 'docker-compose.expose.yml'), 'utf8')) as { services: Record<string, Service> };
-const hostPorts = (name: string) => (services[name]!.ports ?? []).map((p) => p.split(':'));
 
 describe('docker-compose.yml', () => {
   it('has every service of the stack', () => {
