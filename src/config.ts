@@ -1,5 +1,6 @@
 // Environment → typed configuration, validated once at start with one clear line per bad variable.
 import { z } from 'zod';
+import { DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseTimeouts } from './db/pool';
 import { isTimeZone } from './domain/zoned-time';
 
 /**
@@ -40,6 +41,12 @@ const perMinute = (example: number) =>
     .int(`must be a whole number of requests a minute, e.g. ${example} (0 disables)`)
     .min(0, 'must be 0 (disabled) or more');
 
+const milliseconds = (example: number) =>
+  z.coerce
+    .number({ message: `must be a whole number of milliseconds, e.g. ${example} (0: no limit)` })
+    .int(`must be a whole number of milliseconds, e.g. ${example} (0: no limit)`)
+    .min(0, 'must be 0 (no limit) or more');
+
 const url = (protocols: string[]) =>
   z
     .string()
@@ -54,6 +61,8 @@ const url = (protocols: string[]) =>
 
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_TIMEOUT_MS: milliseconds(DEFAULT_POOL_TIMEOUT_MS).default(DEFAULT_POOL_TIMEOUT_MS),
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(DEFAULT_STATEMENT_TIMEOUT_MS).default(DEFAULT_STATEMENT_TIMEOUT_MS),
   TEMPORAL_ADDRESS: z
     .string()
     .trim()
@@ -127,6 +136,8 @@ export function parseApiKeys(value: string): ApiKey[] | string {
 
 export interface Config {
   databaseUrl: string | undefined;
+  /** Pool acquire timeout and statement_timeout: a slow or saturated PostgreSQL fails fast (503). */
+  database: DatabaseTimeouts;
   temporal: { address: string; namespace: string; taskQueue: string };
   smtpUrl: string;
   mailFrom: string;
@@ -167,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    database: { poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

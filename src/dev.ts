@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from './config';
 import { DEV_API_KEYS, DEV_TRACKING_SECRET } from './dev-secrets';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
-import { createPool } from './db/pool';
+import { createPool, poolTimeouts } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { startMailCatcher } from './mail/catcher';
 import { createMailTransport } from './mail/transport';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     databaseUrl = pg.url;
     say(`embedded PostgreSQL at ${databaseUrl}`);
   }
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, poolTimeouts(config.database));
   stops.unshift(() => pool.end());
   await migrate(pool, (line) => say(`migrate: ${line}`), { reportTimeZone: config.reportTimeZone });
 

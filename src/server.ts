@@ -3,7 +3,7 @@ import { buildApp } from './api/app';
 import { apiLoggerOptions } from './api/logging';
 import { ConfigError, loadConfig } from './config';
 import { refuseUnsafeConfig } from './config-production';
-import { createPool } from './db/pool';
+import { createPool, poolTimeouts } from './db/pool';
 import { connectClient } from './temporal/client';
 
 async function main(): Promise<void> {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   ];
   refuseUnsafeConfig(process.env, 'api', missing);
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
-  const pool = createPool(config.databaseUrl!);
+  const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const client = await connectClient(config);
   const app = await buildApp(
     {

@@ -2,7 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { refuseUnsafeConfig } from './config-production';
-import { createPool } from './db/pool';
+import { createPool, poolTimeouts } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { createMailTransport } from './mail/transport';
 import { connectClient } from './temporal/client';
@@ -11,7 +11,7 @@ import { createLeadWorker } from './temporal/worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   refuseUnsafeConfig(process.env, 'worker', config.databaseUrl ? [] : ['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
-  const pool = createPool(config.databaseUrl!);
+  const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createLeadWorker({
     connection,
