@@ -9,6 +9,7 @@ import { installAuth } from './auth';
 import type { ApiDeps, RouteContext } from './context';
 import { errorBody, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
+import { installJsonBodyParser } from './json-body';
 import { installTextGuard } from './text-guard';
 import { installRateLimits } from './rate-limit';
 import { DEFAULT_RATE_LIMITS } from '../config';
@@ -55,6 +56,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installJsonBodyParser(app);
   installTextGuard(app);
   const metrics = createMetrics(deps.pool);
   metrics.install(app);
