@@ -24,7 +24,9 @@ import type { BenchSettings } from './settings';
 import { killWorkerProcesses, WorkerProcess } from './worker-handle';
 import type { WorkerProcessSettings } from './worker-messages';
 
-export const MARKETING_KEY = 'bench-marketing-key-0123456789';
+export const MARKETING_KEY = 'bench-marketing-key-0123456789abcdef01';
+/** The bench measures the platform under bursts, not the API's rate limiter. */
+const NO_RATE_LIMITS = { perMinute: 0, publicPerMinute: 0 };
 export const TRACKING_SECRET = 'bench-tracking-secret-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'https://leads.bench.test';
 export const PRODUCT_QUEUE = 'bench-product';
@@ -105,7 +107,7 @@ export async function startStack(settings: BenchSettings, log: (message: string)
   stops.unshift(() => sink.stop());
 
   const intake: IntakeDeps = { pool, client, taskQueue: PRODUCT_QUEUE, searchAttributes: true };
-  const app = await buildApp({ ...intake, apiKeys: [{ role: 'marketing', key: MARKETING_KEY }], trackingSecret: TRACKING_SECRET, publicBaseUrl: PUBLIC_BASE_URL });
+  const app = await buildApp({ ...intake, apiKeys: [{ role: 'marketing', key: MARKETING_KEY }], trackingSecret: TRACKING_SECRET, publicBaseUrl: PUBLIC_BASE_URL, rateLimits: NO_RATE_LIMITS });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   stops.unshift(() => app.close());
   await bundles;

@@ -1,5 +1,6 @@
 // Environment → typed configuration, validated once at start with one clear line per bad variable.
 import { z } from 'zod';
+import { DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseTimeouts } from './db/pool';
 import { isTimeZone } from './domain/zoned-time';
 
 /**
@@ -20,6 +21,32 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
  */
 export const DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 
+export interface RateLimits {
+  /** API requests a minute per API key; 0 disables. */
+  perMinute: number;
+  /** Requests a minute per client address on public routes and without a valid key; 0 disables. */
+  publicPerMinute: number;
+}
+
+/**
+ * Generous for integrations (100 a second per key) and for tracking pixels fetched through a mail
+ * provider's image proxy (few addresses for many recipients); stricter for public routes, where no
+ * key identifies the caller.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = { perMinute: 6000, publicPerMinute: 600 };
+
+const perMinute = (example: number) =>
+  z.coerce
+    .number({ message: `must be a whole number of requests a minute, e.g. ${example} (0 disables)` })
+    .int(`must be a whole number of requests a minute, e.g. ${example} (0 disables)`)
+    .min(0, 'must be 0 (disabled) or more');
+
+const milliseconds = (example: number) =>
+  z.coerce
+    .number({ message: `must be a whole number of milliseconds, e.g. ${example} (0: no limit)` })
+    .int(`must be a whole number of milliseconds, e.g. ${example} (0: no limit)`)
+    .min(0, 'must be 0 (no limit) or more');
+
 const url = (protocols: string[]) =>
   z
     .string()
@@ -34,6 +61,8 @@ const url = (protocols: string[]) =>
 
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_TIMEOUT_MS: milliseconds(DEFAULT_POOL_TIMEOUT_MS).default(DEFAULT_POOL_TIMEOUT_MS),
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(DEFAULT_STATEMENT_TIMEOUT_MS).default(DEFAULT_STATEMENT_TIMEOUT_MS),
   TEMPORAL_ADDRESS: z
     .string()
     .trim()
@@ -66,6 +95,8 @@ const envSchema = z.object({
     .trim()
     .refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Tokyo')
     .default('UTC'),
+  RATE_LIMIT_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.perMinute).default(DEFAULT_RATE_LIMITS.perMinute),
+  RATE_LIMIT_PUBLIC_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.publicPerMinute).default(DEFAULT_RATE_LIMITS.publicPerMinute),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce
     .number({ message: 'must be a whole number of workflows, e.g. 2000' })
     .int('must be a whole number of workflows, e.g. 2000')
@@ -105,6 +136,8 @@ export function parseApiKeys(value: string): ApiKey[] | string {
 
 export interface Config {
   databaseUrl: string | undefined;
+  /** Pool acquire timeout and statement_timeout: a slow or saturated PostgreSQL fails fast (503). */
+  database: DatabaseTimeouts;
   temporal: { address: string; namespace: string; taskQueue: string };
   smtpUrl: string;
   mailFrom: string;
@@ -120,6 +153,8 @@ export interface Config {
   temporalUiUrl: string | undefined;
   /** Zone of report days and weeks; the pre-aggregated funnel is kept in it (docs/reports.md). */
   reportTimeZone: string;
+  /** API requests a minute per key, and per client address on public routes; 0 disables. */
+  rateLimits: RateLimits;
   /** Lead workflows a worker keeps in memory (about 0.3–0.4 MiB each); the rest replay when they wake. */
   maxCachedWorkflows: number;
   /** Workflow tasks a worker runs at once: few, so a task (and the timer it arms) completes in milliseconds. */
@@ -143,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    database: { poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
@@ -153,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     reportTimeZone: e.REPORT_TIME_ZONE,
+    rateLimits: { perMinute: e.RATE_LIMIT_PER_MINUTE, publicPerMinute: e.RATE_LIMIT_PUBLIC_PER_MINUTE },
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
   };

@@ -4,10 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from './api/app';
-import { ConfigError, loadConfig, type ApiKey } from './config';
+import { ConfigError, loadConfig } from './config';
+import { DEV_API_KEYS, DEV_TRACKING_SECRET } from './dev-secrets';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
-import { createPool } from './db/pool';
+import { createPool, poolTimeouts } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { startMailCatcher } from './mail/catcher';
 import { createMailTransport } from './mail/transport';
@@ -18,13 +19,6 @@ import { createLeadWorker } from './temporal/worker';
 
 const DATA_DIR = process.env.LEADLOOP_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dev');
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-/** Local-only defaults (the API listens on 127.0.0.1); set API_KEYS / TRACKING_SECRET to use your own. */
-const DEV_API_KEYS: ApiKey[] = [
-  { role: 'marketing', key: 'dev-marketing-key-0001' },
-  { role: 'sales', key: 'dev-sales-key-00000001' },
-  { role: 'ops', key: 'dev-ops-key-000000001' },
-];
-const DEV_TRACKING_SECRET = 'dev-tracking-secret-for-local-use-only';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -39,7 +33,7 @@ async function main(): Promise<void> {
     databaseUrl = pg.url;
     say(`embedded PostgreSQL at ${databaseUrl}`);
   }
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, poolTimeouts(config.database));
   stops.unshift(() => pool.end());
   await migrate(pool, (line) => say(`migrate: ${line}`), { reportTimeZone: config.reportTimeZone });
 
@@ -73,7 +67,8 @@ async function main(): Promise<void> {
   const apiPort = config.port;
   const publicBaseUrl = config.publicBaseUrl ?? `http://127.0.0.1:${apiPort}`;
   const trackingSecret = config.trackingSecret ?? DEV_TRACKING_SECRET;
-  const apiKeys = config.apiKeys.length ? config.apiKeys : DEV_API_KEYS;
+  // Local-only defaults (the API listens on 127.0.0.1); set API_KEYS / TRACKING_SECRET to use your own.
+  const apiKeys = config.apiKeys.length ? config.apiKeys : [...DEV_API_KEYS];
 
   const connection = await NativeConnection.connect({ address: temporalAddress });
   stops.unshift(() => connection.close());
@@ -108,6 +103,7 @@ async function main(): Promise<void> {
     publicBaseUrl,
     temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
     reportTimeZone: config.reportTimeZone,
+    rateLimits: config.rateLimits,
   });
   await app.listen({ port: apiPort, host: '127.0.0.1' });
   stops.unshift(() => app.close());

@@ -2,18 +2,19 @@
 import { buildApp } from './api/app';
 import { apiLoggerOptions } from './api/logging';
 import { ConfigError, loadConfig } from './config';
-import { createPool } from './db/pool';
+import { refuseUnsafeConfig } from './config-production';
+import { createPool, poolTimeouts } from './db/pool';
 import { connectClient } from './temporal/client';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const missing = [
     ...(config.databaseUrl ? [] : ['DATABASE_URL: required by the API']),
-    ...(config.apiKeys.length ? [] : ['API_KEYS: required by the API, e.g. marketing:<key>,sales:<key>,ops:<key> (keys of 16+ characters)']),
+    ...(config.apiKeys.length ? [] : ['API_KEYS: required by the API, e.g. marketing:<key>,sales:<key>,ops:<key> (keys of 32+ characters)']),
   ];
-  if (missing.length) throw new ConfigError(missing);
+  refuseUnsafeConfig(process.env, 'api', missing);
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
-  const pool = createPool(config.databaseUrl!);
+  const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const client = await connectClient(config);
   const app = await buildApp(
     {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       publicBaseUrl: config.publicBaseUrl,
       temporalUiUrl: config.temporalUiUrl,
       reportTimeZone: config.reportTimeZone,
+      rateLimits: config.rateLimits,
     },
     { logger: apiLoggerOptions(process.env.LOG_LEVEL ?? 'info') },
   );

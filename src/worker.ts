@@ -1,7 +1,8 @@
 // `npm run worker`: runs lead workflows and their activities against TEMPORAL_ADDRESS.
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
-import { createPool } from './db/pool';
+import { refuseUnsafeConfig } from './config-production';
+import { createPool, poolTimeouts } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { createMailTransport } from './mail/transport';
 import { connectClient } from './temporal/client';
@@ -9,8 +10,8 @@ import { createLeadWorker } from './temporal/worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
-  const pool = createPool(config.databaseUrl);
+  refuseUnsafeConfig(process.env, 'worker', config.databaseUrl ? [] : ['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
+  const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createLeadWorker({
     connection,

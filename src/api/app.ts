@@ -9,7 +9,10 @@ import { installAuth } from './auth';
 import type { ApiDeps, RouteContext } from './context';
 import { errorBody, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
+import { installJsonBodyParser } from './json-body';
 import { installTextGuard } from './text-guard';
+import { installRateLimits } from './rate-limit';
+import { DEFAULT_RATE_LIMITS } from '../config';
 import { MAX_TOKEN_LENGTH } from '../mail/tokens';
 import { catalogRoutes } from './routes/catalog';
 import { whatIfRoutes } from './routes/what-if';
@@ -53,9 +56,12 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installJsonBodyParser(app);
   installTextGuard(app);
   const metrics = createMetrics(deps.pool);
   metrics.install(app);
+  // Before authentication, so that unknown keys are throttled by address too.
+  await installRateLimits(app, deps.apiKeys, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
   installAuth(app, deps.apiKeys, (url) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -29,6 +29,12 @@ export function createKeyring(keys: readonly ApiKey[]): (presented: string) => A
   };
 }
 
+/** The key of an `Authorization: Bearer <key>` header, or null. */
+export function bearerToken(header: unknown): string | null {
+  const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1]! : null;
+}
+
 /** Routes must say who may call them; a route that forgets is refused at start, not left open. */
 export function installAuth(app: FastifyInstance, keys: readonly ApiKey[], isExempt: (url: string) => boolean): void {
   const roleOf = createKeyring(keys);
@@ -41,10 +47,9 @@ export function installAuth(app: FastifyInstance, keys: readonly ApiKey[], isExe
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined || access === 'public') return;
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new ApiError(401, 'unauthorized', 'send an API key as `Authorization: Bearer <key>`');
-    const role = roleOf(match[1]!);
+    const presented = bearerToken(request.headers.authorization);
+    if (!presented) throw new ApiError(401, 'unauthorized', 'send an API key as `Authorization: Bearer <key>`');
+    const role = roleOf(presented);
     if (!role) throw new ApiError(401, 'unauthorized', 'unknown API key');
     if (!access.includes(role)) throw new ApiError(403, 'forbidden', `the ${role} role may not call this route (allowed: ${access.join(', ')})`);
     request.role = role;

@@ -1,6 +1,6 @@
 // What the routes need, and small shared pieces of the route definitions.
 import { z } from 'zod';
-import type { ApiKey } from '../config';
+import type { ApiKey, RateLimits } from '../config';
 import type { IntakeDeps } from '../leads/intake';
 import type { ApiMetrics } from './metrics';
 import { errorSchema } from './errors';
@@ -13,6 +13,8 @@ export interface ApiDeps extends IntakeDeps {
   temporalUiUrl?: string;
   /** Default zone of report weeks and date-only bounds (REPORT_TIME_ZONE). */
   reportTimeZone?: string;
+  /** Requests a minute per key and per client address (RATE_LIMIT_*); DEFAULT_RATE_LIMITS when omitted. */
+  rateLimits?: RateLimits;
 }
 
 export interface RouteContext extends ApiDeps {

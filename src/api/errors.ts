@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z, ZodError } from 'zod';
 import { UnknownCatalogEntryError } from '../catalog/store';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import { isDatabaseTimeout, isDatabaseUnavailable } from '../db/unavailable';
 import { EventIdConflictError, UnknownLeadError } from '../leads/intake';
 import { SuppressedLeadError } from '../leads/suppression';
 
@@ -134,6 +134,7 @@ export function toApiError(err: unknown): ApiError | null {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new ApiError(status, STATUS_CODES[status] ?? 'bad_request', (err as Error).message);
   }
+  if (isDatabaseTimeout(err)) return new ApiError(503, 'unavailable', 'PostgreSQL did not answer within the statement timeout; retry later');
   if (isUnavailable(err)) return new ApiError(503, 'unavailable', 'a backing service (Temporal or PostgreSQL) is unreachable; retry later');
   return null;
 }

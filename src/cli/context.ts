@@ -43,7 +43,7 @@ export async function openContext(options: { temporal: boolean; env?: NodeJS.Pro
   if (!config.databaseUrl) {
     throw new ConfigError(['DATABASE_URL: required by the CLI, e.g. postgres://leadloop:leadloop@localhost:5432/leadloop (with `npm run dev`: the URL it prints)']);
   }
-  const pool = createPool(config.databaseUrl, { max: 40, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = createPool(config.databaseUrl, { max: 40, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: config.database.statementTimeoutMs });
   const safeUrl = config.databaseUrl.replace(/:[^:@/]*@/, ':***@');
   try {
     const { rows } = await pool.query<{ ok: boolean }>("SELECT to_regclass('public.leads') IS NOT NULL AS ok");

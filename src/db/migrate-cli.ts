@@ -1,12 +1,12 @@
 // `npm run migrate`: applies pending migrations to DATABASE_URL. Safe to run again.
 import { ConfigError, loadConfig } from '../config';
 import { migrate } from './migrate';
-import { createPool } from './pool';
+import { createPool, poolTimeouts } from './pool';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by migrate']);
-  const pool = createPool(config.databaseUrl);
+  const pool = createPool(config.databaseUrl, poolTimeouts(config.database));
   try {
     const applied = await migrate(pool, (line) => console.log(`[migrate] ${line}`), { reportTimeZone: config.reportTimeZone });
     console.log(applied.length ? `[migrate] ${applied.length} migration(s) applied` : '[migrate] database is up to date');

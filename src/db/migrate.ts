@@ -18,6 +18,8 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => {}
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // Waiting for another migrator, and rebuilding the funnel rollup, may take longer than a request may.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
@@ -52,6 +54,7 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => {}
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
+    await client.query('RESET statement_timeout').catch(() => {});
     client.release();
   }
 }

@@ -25,3 +25,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const message = (err as { message?: unknown }).message;
   return typeof message === 'string' && code === undefined && CLIENT_MESSAGES.some((re) => re.test(message));
 }
+
+/**
+ * Whether PostgreSQL cancelled a statement for running too long (statement_timeout, lock_timeout):
+ * the database is overloaded or a row is locked, and the same request may succeed later (503).
+ */
+export function isDatabaseTimeout(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === '57014' || code === '55P03';
+}

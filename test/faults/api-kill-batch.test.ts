@@ -9,7 +9,7 @@ import { devServerClient, devServerNativeConnection, eventually, startWorker, te
 import { SmtpSink } from '../support/smtp-sink';
 import { sleep, spawnTsx, stablePort, type OwnedProcess } from './support/processes';
 
-const KEYS = { marketing: 'marketing-key-api-kill-0001', ops: 'ops-key-api-kill-000000001' };
+const KEYS = { marketing: 'marketing-key-api-kill-0123456789abcdef', ops: 'ops-key-api-kill-0123456789abcdef0123' };
 const LEADS = 20;
 const BATCH = 500;
 

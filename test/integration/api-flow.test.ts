@@ -330,7 +330,8 @@ describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
 
   it('serves health, readiness and metrics', async () => {
     expect((await h.call(null, 'GET', '/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await h.call(null, 'GET', '/readyz')).json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
+    expect((await h.call(null, 'GET', '/readyz')).json()).toEqual({ status: 'ready', failing: [] });
+    expect((await h.call('ops', 'GET', '/readyz')).json()).toEqual({ status: 'ready', failing: [], components: { postgres: { status: 'ok' }, temporal: { status: 'ok' } } });
     const metrics = await h.call('ops', 'GET', '/metrics');
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);

@@ -1,8 +1,11 @@
 // /readyz tells a load balancer the truth: 503 naming what is unreachable, while /healthz stays 200.
+// The reasons (hosts, ports, error text) are for an ops key only.
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../src/api/app';
 import { createPool } from '../../src/db/pool';
 import { freePort } from '../support/free-port';
+
+const OPS_KEY = 'ops-key-for-readiness-test-0123456789';
 
 describe('readiness when dependencies are down', () => {
   it('answers 503 naming PostgreSQL and Temporal, and stays alive', async () => {
@@ -16,7 +19,7 @@ describe('readiness when dependencies are down', () => {
       client,
       taskQueue: 'unused',
       searchAttributes: true,
-      apiKeys: [{ role: 'ops', key: 'ops-key-for-readiness-test' }],
+      apiKeys: [{ role: 'ops', key: OPS_KEY }],
       trackingSecret: undefined,
       publicBaseUrl: undefined,
       temporalUiUrl: undefined,
@@ -25,9 +28,21 @@ describe('readiness when dependencies are down', () => {
     try {
       const ready = await fetch(`${base}/readyz`);
       expect(ready.status).toBe(503);
-      const body = (await ready.json()) as { error: { code: string; details: { field: string }[] } };
-      expect(body.error.code).toBe('not_ready');
-      expect(body.error.details.map((d) => d.field).sort()).toEqual(['postgres', 'temporal']);
+      const body = (await ready.json()) as Record<string, unknown>;
+      // Public: the names of what fails, nothing about why or where.
+      expect(body).toEqual({ status: 'not_ready', failing: ['postgres', 'temporal'], error: { code: 'not_ready', message: 'not ready: postgres, temporal unreachable' } });
+      expect(JSON.stringify(body)).not.toContain(String(deadPort));
+      // A key of another role, or an unknown one, gets the same public answer.
+      const guessed = await fetch(`${base}/readyz`, { headers: { authorization: 'Bearer not-a-key-0123456789abcdef0123456789' } });
+      expect(await guessed.json()).toEqual(body);
+
+      const ops = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${OPS_KEY}` } });
+      expect(ops.status).toBe(503);
+      const detailed = (await ops.json()) as { failing: string[]; components: Record<string, { status: string; detail?: string }> };
+      expect(detailed.failing).toEqual(['postgres', 'temporal']);
+      expect(Object.keys(detailed.components).sort()).toEqual(['postgres', 'temporal']);
+      for (const c of Object.values(detailed.components)) expect(c).toEqual({ status: 'failing', detail: expect.any(String) });
+      expect(detailed.components.postgres!.detail).toMatch(/ECONNREFUSED|connect|timeout/i);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     } finally {
       await app.close();

@@ -5,7 +5,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { buildApp } from '../../src/api/app';
-import type { ApiKey, ApiRole } from '../../src/config';
+import type { ApiKey, ApiRole, RateLimits } from '../../src/config';
 import { createMailTransport } from '../../src/mail/transport';
 import { createLeadWorker } from '../../src/temporal/worker';
 import { devServerClient, devServerNativeConnection, testEnv, testPool, uid } from '../support/harness';
@@ -14,9 +14,9 @@ import { SmtpSink } from '../support/smtp-sink';
 export const TRACKING_SECRET = 'test-tracking-secret-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'https://leads.example.test';
 export const KEYS: Record<ApiRole, string> = {
-  marketing: 'marketing-key-0123456789',
-  sales: 'sales-key-0123456789abc',
-  ops: 'ops-key-0123456789abcdef',
+  marketing: 'marketing-key-0123456789abcdef0123456789',
+  sales: 'sales-key-0123456789abcdef0123456789ab',
+  ops: 'ops-key-0123456789abcdef0123456789abcd',
 };
 
 /** A response, read in full. */
@@ -40,7 +40,8 @@ export interface ApiHarness {
   stop(): Promise<void>;
 }
 
-export async function startApiHarness(name: string): Promise<ApiHarness> {
+/** `rateLimits`: the production defaults unless a test says otherwise. */
+export async function startApiHarness(name: string, options: { rateLimits?: RateLimits } = {}): Promise<ApiHarness> {
   const tag = uid();
   const taskQueue = `${name}-${tag}`;
   const sink = new SmtpSink();
@@ -70,6 +71,7 @@ export async function startApiHarness(name: string): Promise<ApiHarness> {
     trackingSecret: TRACKING_SECRET,
     publicBaseUrl: PUBLIC_BASE_URL,
     temporalUiUrl: testEnv.temporalUiUrl,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   // A real listener on an ephemeral port: requests go over TCP as in production.
   const address = await app.listen({ port: 0, host: '127.0.0.1' });

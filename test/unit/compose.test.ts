@@ -1,9 +1,12 @@
 // docker-compose.yml cannot be run here (no Docker): this checks its structure and wiring instead,
-// and that the app services' environment, with the file's defaults, passes src/config.ts.
+// that it ships no secret and publishes only the API on 127.0.0.1, and that the app services'
+// environment, with a .env filled in as .env.example says, passes src/config.ts and the production checks.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
+import { productionConfigProblems } from '../../src/config-production';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
@@ -23,12 +26,32 @@ interface Service {
 const compose = parse(readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
 
-/** Compose's `${VAR:-default}` / `${VAR}` interpolation with an empty shell environment. */
-function interpolate(value: string | number): string {
-  return String(value).replace(/\$\{([A-Z_]+)(?::-([^}]*))?\}/g, (_m, _name: string, fallback?: string) => fallback ?? '');
+/** What an operator puts in .env: every secret generated, as .env.example says. */
+const DOT_ENV: Record<string, string> = {
+  POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
+  TRACKING_SECRET: randomBytes(32).toString('hex'),
+  API_KEYS: ['marketing', 'sales', 'ops'].map((role) => `${role}:${randomBytes(32).toString('hex')}`).join(','),
+};
+
+/** Compose's `${VAR:-default}`, `${VAR:?error}` and `${VAR}` interpolation against `env` (the .env file). */
+function interpolate(value: string | number, env: Record<string, string> = DOT_ENV): string {
+  return String(value).replace(/\$\{([A-Z_]+)(?:(:-|:\?)([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
+    const set = env[name];
+    if (set) return set;
+    if (op === ':?') throw new Error(`${name}: ${arg}`);
+    return op === ':-' ? arg! : '';
+  });
 }
-const envOf = (name: string): Record<string, string> => Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
-const hostPorts = (name: string) => (services[name]!.ports ?? []).map((p) => p.split(':'));
+const envOf = (name: string, env = DOT_ENV): Record<string, string> => Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(v, env)]));
+/** `${VAR:?…}` variables: compose refuses to start without them. */
+const REQUIRED = [...new Set([...readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!))].sort();
+const envExample = Object.fromEntries(
+  readFileSync(join(PROJECT_ROOT, '.env.example'), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+const expose = parse(readFileSync(join(PROJECT_ROOT, 'docker-compose.expose.yml'), 'utf8')) as { services: Record<string, Service> };
 
 describe('docker-compose.yml', () => {
   it('has every service of the stack', () => {
@@ -42,15 +65,37 @@ describe('docker-compose.yml', () => {
     expect(compose.volumes).toHaveProperty('postgres-data');
   });
 
-  it('publishes the usual ports', () => {
-    expect(hostPorts('api')).toEqual([['3000', '3000']]);
-    expect(hostPorts('temporal')).toEqual([['7233', '7233']]);
-    expect(hostPorts('temporal-ui')).toEqual([['8233', '8080']]);
-    expect(hostPorts('mailpit')).toEqual([['1025', '1025'], ['8025', '8025']]);
-    expect(hostPorts('postgres')).toEqual([['5432', '5432']]);
+  it('publishes only the API, on 127.0.0.1 unless API_BIND says otherwise', () => {
+    const published = Object.entries(services).filter(([, s]) => s.ports?.length).map(([name]) => name);
+    expect(published).toEqual(['api']);
+    expect(services.api!.ports!.map((p) => interpolate(p).split(':'))).toEqual([['127.0.0.1', '3000', '3000']]);
+    expect(interpolate(services.api!.ports![0]!, { ...DOT_ENV, API_BIND: '0.0.0.0' })).toBe('0.0.0.0:3000:3000');
     // Replicated workers publish nothing (two replicas could not share a host port).
-    expect(services.worker!.ports).toBeUndefined();
     expect(services.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('publishes the Temporal frontend, Temporal UI and Mailpit only with the opt-in override, on 127.0.0.1', () => {
+    expect(Object.keys(expose.services).sort()).toEqual(['mailpit', 'temporal', 'temporal-ui']);
+    for (const [name, service] of Object.entries(expose.services)) {
+      expect(services).toHaveProperty(name);
+      for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    }
+    expect(expose.services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
+    expect(expose.services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+  });
+
+  it('ships no secret: each is required from .env, which .env.example lists empty', () => {
+    expect(REQUIRED).toEqual(['API_KEYS', 'POSTGRES_PASSWORD', 'TRACKING_SECRET']);
+    for (const name of REQUIRED) expect(envExample[name]).toBe('');
+    // Without .env, compose refuses to start, naming the variable.
+    expect(() => envOf('api', {})).toThrow(/POSTGRES_PASSWORD: set POSTGRES_PASSWORD in \.env/);
+    expect(() => envOf('api', { ...DOT_ENV, API_KEYS: '' })).toThrow(/^API_KEYS:/);
+    // The database password is not the old `leadloop` default, anywhere.
+    const raw = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
+    expect(raw).not.toMatch(/PASSWORD:-|PWD:-|:leadloop@|TRACKING_SECRET:-|API_KEYS:-/);
+    expect(services.postgres!.environment!.POSTGRES_PASSWORD).toBe(services.temporal!.environment!.POSTGRES_PWD);
+    // .env stays out of git and out of the image.
+    for (const file of ['.gitignore', '.dockerignore']) expect(readFileSync(join(PROJECT_ROOT, file), 'utf8').split('\n')).toContain('.env');
   });
 
   it('has health checks and waits on them', () => {
@@ -107,6 +152,9 @@ describe('docker-compose.yml', () => {
     expect(apiConfig.trackingSecret!.length).toBeGreaterThanOrEqual(32);
     expect(apiConfig.temporal).toEqual({ address: 'temporal:7233', namespace: 'default', taskQueue: 'leads' });
     expect(loadConfig(worker).smtpUrl).toBe('smtp://mailpit:1025');
+    // What `npm run api` and `npm run worker` check before they start.
+    expect(productionConfigProblems(api, 'api')).toEqual([]);
+    expect(productionConfigProblems(worker, 'worker')).toEqual([]);
   });
 
   it('runs the app entry points that exist, from an image the Dockerfile builds', () => {

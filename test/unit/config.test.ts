@@ -47,4 +47,10 @@ describe('loadConfig', () => {
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LEADLOOP_SEARCH_ATTRIBUTES', 'SMTP_URL', 'TEMPORAL_ADDRESS']);
     expect((error as Error).message).toContain('TEMPORAL_ADDRESS: must be host:port');
   });
+
+  it('reads the rate limits: generous defaults, 0 disables, a bad value names the variable', () => {
+    expect(loadConfig({}).rateLimits).toEqual({ perMinute: 6000, publicPerMinute: 600 });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PUBLIC_PER_MINUTE: '30' }).rateLimits).toEqual({ perMinute: 0, publicPerMinute: 30 });
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1', RATE_LIMIT_PUBLIC_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_PER_MINUTE: must be 0 \(disabled\) or more\n.*RATE_LIMIT_PUBLIC_PER_MINUTE: must be a whole number/);
+  });
 });

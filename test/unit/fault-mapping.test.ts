@@ -2,7 +2,7 @@
 // cannot be stored (400), and SMTP errors stripped of addresses before they reach logs and history.
 import { withoutAddresses } from '../../activities/email';
 import { findUnstorableText } from '../../src/api/text-guard';
-import { isDatabaseUnavailable } from '../../src/db/unavailable';
+import { isDatabaseTimeout, isDatabaseUnavailable } from '../../src/db/unavailable';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -27,6 +27,15 @@ describe('isDatabaseUnavailable', () => {
     ['not an error', 'ECONNREFUSED'],
     ['null', null],
   ])('%s → not unavailable', (_what, err) => expect(isDatabaseUnavailable(err)).toBe(false));
+});
+
+describe('isDatabaseTimeout', () => {
+  it('is a statement or lock timeout, nothing else', () => {
+    expect(isDatabaseTimeout(pgError('57014', 'canceling statement due to statement timeout'))).toBe(true);
+    expect(isDatabaseTimeout(pgError('55P03', 'canceling statement due to lock timeout'))).toBe(true);
+    expect(isDatabaseTimeout(pgError('23505'))).toBe(false);
+    expect(isDatabaseTimeout(null)).toBe(false);
+  });
 });
 
 describe('findUnstorableText', () => {

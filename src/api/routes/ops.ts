@@ -2,7 +2,8 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBody } from '../errors';
+import { bearerToken, createKeyring } from '../auth';
+import { errorBody, errorSchema } from '../errors';
 import { bearer, errors, type RouteContext } from '../context';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -17,6 +18,26 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A component's readiness; other checks may add fields of their own (e.g. recent failures). */
+const componentSchema = z.object({
+  status: z.enum(['ok', 'failing']),
+  detail: z.string().optional().describe('why it failed (ops only)'),
+});
+type ComponentState = z.infer<typeof componentSchema>;
+
+const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  failing: z.array(z.string()).describe('names of the components that failed their check, e.g. ["postgres"]'),
+  components: z.record(z.string(), componentSchema).optional().describe('every component with its detail: only for an ops key'),
+  error: errorSchema.shape.error.optional().describe('present when not ready (503), as on every error'),
+});
+
+/** What readiness checks, by component name. */
+const READINESS_CHECKS: { name: string; label: string; run: (ctx: RouteContext) => Promise<unknown> }[] = [
+  { name: 'postgres', label: 'PostgreSQL', run: (ctx) => ctx.pool.query('SELECT 1') },
+  { name: 'temporal', label: 'Temporal', run: (ctx) => ctx.client.workflowService.getSystemInfo({}) },
+];
+
 export function opsRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/healthz', {
@@ -25,27 +46,36 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       handler: async () => ({ status: 'ok' as const }),
     });
 
+    const roleOf = createKeyring(ctx.apiKeys);
     app.get('/readyz', {
       config: { access: 'public' },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: PostgreSQL and Temporal reachable (else 503)',
-        response: { 200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) }), ...errors(503) },
+        description:
+          'Anyone gets the status and the names of failing components. With an ops key (`Authorization: Bearer <ops key>`), ' +
+          '`components` adds each check with its detail (error messages name hosts and ports, so they are not public).',
+        response: { 200: readinessSchema, 503: readinessSchema },
       },
-      handler: async (_request, reply) => {
-        const checks = await Promise.allSettled([
-          withTimeout(ctx.pool.query('SELECT 1'), 'PostgreSQL'),
-          withTimeout(ctx.client.workflowService.getSystemInfo({}), 'Temporal'),
-        ]);
-        const [pg, temporal] = checks;
-        const failed = [
-          ...(pg.status === 'rejected' ? [{ field: 'postgres', message: String((pg.reason as Error)?.message ?? pg.reason) }] : []),
-          ...(temporal.status === 'rejected' ? [{ field: 'temporal', message: String((temporal.reason as Error)?.message ?? temporal.reason) }] : []),
-        ];
-        if (failed.length) {
-          return (reply as FastifyReply).status(503).send(errorBody('not_ready', `not ready: ${failed.map((f) => f.field).join(', ')} unreachable`, failed));
-        }
-        return { status: 'ready' as const, checks: { postgres: 'ok', temporal: 'ok' } };
+      handler: async (request, reply) => {
+        const results = await Promise.allSettled(READINESS_CHECKS.map((c) => withTimeout(c.run(ctx), c.label)));
+        const components: Record<string, ComponentState> = Object.fromEntries(
+          READINESS_CHECKS.map((c, i) => {
+            const r = results[i]!;
+            return [c.name, r.status === 'fulfilled' ? { status: 'ok' as const } : { status: 'failing' as const, detail: String((r.reason as Error)?.message ?? r.reason) }];
+          }),
+        );
+        const failing = Object.entries(components).filter(([, c]) => c.status === 'failing').map(([name]) => name);
+        const presented = bearerToken(request.headers.authorization);
+        const forOps = presented !== null && roleOf(presented) === 'ops';
+        const body = {
+          status: failing.length ? ('not_ready' as const) : ('ready' as const),
+          failing,
+          ...(forOps ? { components } : {}),
+          // The error envelope every non-2xx answer has (names only, no detail).
+          ...(failing.length ? errorBody('not_ready', `not ready: ${failing.join(', ')} unreachable`) : {}),
+        };
+        return (reply as FastifyReply).status(failing.length ? 503 : 200).send(body);
       },
     });
 
