@@ -1,7 +1,7 @@
 // `npm run api`: the HTTP API on PORT, against DATABASE_URL and TEMPORAL_ADDRESS.
 import { buildApp } from './api/app';
 import { apiLoggerOptions } from './api/logging';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, publicBaseUrlWarning } from './config';
 import { createPool } from './db/pool';
 import { connectClient } from './temporal/client';
 
@@ -12,6 +12,8 @@ async function main(): Promise<void> {
     ...(config.apiKeys.length ? [] : ['API_KEYS: required by the API, e.g. marketing:<key>,sales:<key>,ops:<key> (keys of 16+ characters)']),
   ];
   if (missing.length) throw new ConfigError(missing);
+  const insecure = publicBaseUrlWarning(config.publicBaseUrl);
+  if (insecure) console.warn(`[api] ${insecure}`);
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
   const pool = createPool(config.databaseUrl!);
   const client = await connectClient(config);
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
       searchAttributes: config.searchAttributes,
       apiKeys: config.apiKeys,
       trackingSecret: config.trackingSecret,
+      trackingLinkTtlMs: config.trackingLinkTtlMs,
       publicBaseUrl: config.publicBaseUrl,
       temporalUiUrl: config.temporalUiUrl,
       reportTimeZone: config.reportTimeZone,

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordEvent, unsubscribeLead, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
-import { MAX_TOKEN_LENGTH, verifyToken } from '../../mail/tokens';
+import { legacyClickCheck } from '../../mail/legacy-clicks';
+import { DEFAULT_CLICK_TTL_MS, MAX_TOKEN_LENGTH, verifyToken, type ClickToken } from '../../mail/tokens';
+import { loadTrackedUrl } from '../../mail/tracked-urls';
 import { ApiError } from '../errors';
 import type { RouteContext } from '../context';
 
@@ -15,6 +17,7 @@ export const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
 const tokenParams = z.strictObject({ token: z.string().max(MAX_TOKEN_LENGTH) });
 const short = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 32);
 const noSuchLink = () => new ApiError(404, 'not_found', 'no such link');
+const EXPIRED = 'This link has expired.';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`;
@@ -26,6 +29,15 @@ export function publicRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
     const found = ctx.trackingSecret ? verifyToken(ctx.trackingSecret, kind, token) : null;
     if (!found) throw noSuchLink();
     return found;
+  };
+  const honouredLegacy = legacyClickCheck(ctx.pool, ctx.trackingLinkTtlMs ?? DEFAULT_CLICK_TTL_MS);
+  /** The destination of a verified click token, or null when the link has expired. */
+  const destination = async (token: ClickToken): Promise<string | null> => {
+    if (token.expiresAt !== undefined && token.expiresAt <= Date.now()) return null;
+    const url = token.url ?? (token.urlHash ? await loadTrackedUrl(ctx.pool, token.urlHash) : null);
+    if (url === null) throw noSuchLink();
+    if (token.expiresAt === undefined && !(await honouredLegacy(url))) return null;
+    return url;
   };
 
   return async (app) => {
@@ -57,21 +69,32 @@ export function publicRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       schema: {
         tags: ['public'],
         summary: 'Click tracking: records email_click and redirects (302) to the URL sealed in the token',
-        description: 'The target comes from the signed token only, never from the query string.',
+        description:
+          'The target comes from the signed token only (or the stored URL its hash names), never from the query string. ' +
+          'A token that does not verify → 404; an expired link → 410 (an HTML page for browsers, else the JSON error `link_expired`) and nothing recorded.',
         params: tokenParams,
         querystring: z.looseObject({}),
       },
       handler: async (request, reply) => {
         const token = verify('click', request.params.token);
+        const url = await destination(token);
+        if (url === null) {
+          if (!/\btext\/html\b/.test(request.headers.accept ?? '')) throw new ApiError(410, 'link_expired', EXPIRED.toLowerCase().replace(/\.$/, ''));
+          return reply
+            .code(410)
+            .header('cache-control', 'no-store, private')
+            .type('text/html; charset=utf-8')
+            .send(page('Link expired', `<h1>Link expired</h1><p>${EXPIRED}</p>`));
+        }
         await recordEvent(deps, token.leadId, {
           type: 'email_click',
-          eventId: `click-${short(`${token.mail}\n${token.url}`)}`,
-          properties: { url: token.url.slice(0, 1000) },
+          eventId: `click-${short(`${token.mail}\n${url}`)}`,
+          properties: { url: url.slice(0, 1000) },
         }).then(
           (r) => (r.duplicate ? undefined : ctx.metrics.eventsAccepted.inc({ source: 'tracking' })),
           (err) => (err instanceof UnknownLeadError ? undefined : request.log.warn({ err }, 'click not recorded')),
         );
-        return reply.header('cache-control', 'no-store, private').redirect(token.url, 302);
+        return reply.header('cache-control', 'no-store, private').redirect(url, 302);
       },
     });
 
