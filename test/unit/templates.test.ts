@@ -17,7 +17,7 @@ describe('campaign templates (Handlebars)', () => {
     const fields = { name: 'Test <b>&</b> "x" \'y\'' };
     expect(renderTemplate('<p>Hi {{name}}</p>', fields, 'html')).toBe('<p>Hi Test &lt;b&gt;&amp;&lt;/b&gt; &quot;x&quot; &#x27;y&#x27;</p>');
     expect(renderTemplate('Hi {{name}}', fields, 'text')).toBe('Hi Test <b>&</b> "x" \'y\'');
-    // Triple braces are the template author's explicit choice; lead values still cannot add tags elsewhere.
+    // Helper output is escaped like any value in HTML.
     expect(renderTemplate('<a href="{{unsubscribeUrl}}">stop</a>', {}, 'html', { ...links, unsubscribeUrl: 'https://x.test/u?a=1&b="2"' })).toBe('<a href="https://x.test/u?a&#x3D;1&amp;b&#x3D;&quot;2&quot;">stop</a>');
   });
 

@@ -1,4 +1,4 @@
-import { clickLink, DEFAULT_CLICK_TTL_MS, MAX_CLICK_LINK_LENGTH, signToken, unsubscribeUrl, urlHash, verifyToken } from '../../src/mail/tokens';
+import { clickLink, DEFAULT_CLICK_TTL_MS, MAX_CLICK_LINK_LENGTH, signToken, urlHash, verifyToken } from '../../src/mail/tokens';
 
 const secret = 'unit-test-secret-0123456789abcdef0123';
 const leadId = '3a1717d8-07a4-4b93-89e9-09586a2d6703';

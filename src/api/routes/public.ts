@@ -1,6 +1,8 @@
 // Public links from emails: open pixel, click redirect, unsubscribe. No API key; the signed token
-// is the authority. A token that does not verify answers 404 and records nothing. A verified token
-// of a lead that was erased since does nothing, but answers as usual (no lead existence oracle).
+// is the authority. A token that does not verify answers 404 and records nothing; an expired click
+// link answers 410 and records nothing (src/mail/legacy-clicks.ts: tokens older than expiry). A
+// verified token of a lead that was erased since does nothing, but answers as usual (no lead
+// existence oracle).
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,7 +19,6 @@ export const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
 const tokenParams = z.strictObject({ token: z.string().max(MAX_TOKEN_LENGTH) });
 const short = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 32);
 const noSuchLink = () => new ApiError(404, 'not_found', 'no such link');
-const EXPIRED = 'This link has expired.';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`;
@@ -79,12 +80,13 @@ export function publicRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const token = verify('click', request.params.token);
         const url = await destination(token);
         if (url === null) {
-          if (!/\btext\/html\b/.test(request.headers.accept ?? '')) throw new ApiError(410, 'link_expired', EXPIRED.toLowerCase().replace(/\.$/, ''));
+          // A person clicking in a mail client gets a page; any other client the one error shape.
+          if (!/\btext\/html\b/.test(request.headers.accept ?? '')) throw new ApiError(410, 'link_expired', 'this link has expired');
           return reply
             .code(410)
             .header('cache-control', 'no-store, private')
             .type('text/html; charset=utf-8')
-            .send(page('Link expired', `<h1>Link expired</h1><p>${EXPIRED}</p>`));
+            .send(page('Link expired', '<h1>Link expired</h1><p>This link has expired.</p>'));
         }
         await recordEvent(deps, token.leadId, {
           type: 'email_click',
