@@ -3,6 +3,8 @@
 // position) and rendered by the email activity. One isolated Handlebars environment: only the
 // helpers below and the built-in block helpers (if, unless, each, with) exist, partials and
 // decorators are refused, and prototype properties/methods of the data are never reachable.
+// Links are found in the template at compile time (markTemplateLinks), never in lead values, so
+// only links that marketing wrote are ever click-tracked.
 import Handlebars from 'handlebars';
 import { escapeHtml, hrefsIn, rewriteHrefs } from './html';
 import { markLink, stripMarks, urlsInText, withoutMarks } from './link-marks';
@@ -39,8 +41,8 @@ const env = Handlebars.create();
 env.unregisterHelper('log');
 const knownHelpers = Object.fromEntries([...TEMPLATE_HELPERS, LINK_HELPER, VALUE_HELPER].map((h) => [h, true])) as Record<string, boolean>;
 const compileOptions = (mode: TemplateMode): CompileOptions => ({
-  // Plain text is never HTML-escaped; HTML always is (noEscape stays off, and the compiler turns
-  // {{{x}}} and {{&x}} of stored HTML templates back into escaped output).
+  // Plain text is never HTML-escaped; HTML always is (noEscape stays off, and fixCall compiles
+  // {{{x}}} and {{&x}} of stored HTML templates as escaped output).
   noEscape: mode === 'text',
   knownHelpers,
   knownHelpersOnly: true,
