@@ -132,7 +132,8 @@ export function parseApiKeys(value: string): ApiKey[] | string {
  * or a message that never quotes a key.
  */
 export function parseTrackingSecret(value: string): string[] | string {
-  const keys = value.split(',').map((k) => k.trim());
+  // A single key is taken verbatim, as before keys could be listed: its links keep verifying.
+  const keys = value.includes(',') ? value.split(',').map((k) => k.trim()) : [value];
   for (const [i, key] of keys.entries()) {
     const which = keys.length > 1 ? `key ${i + 1} (of ${keys.length}, newest first)` : 'the key';
     if (key.length < 32) return `${which} must be at least 32 characters (e.g. \`openssl rand -hex 32\`)`;

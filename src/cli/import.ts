@@ -214,7 +214,7 @@ export function csvCell(value: string): string {
 export function writeRejects(path: string, header: string[], rows: Row[], bom: boolean): void {
   const keep = header.map((h, i) => (REJECTS_COLUMNS.has(columnKey(h)) ? -1 : i)).filter((i) => i >= 0);
   const lines = [[...keep.map((i) => header[i]!), 'line', 'error']];
-  // Every cell, header included, came from the file or quotes it: all go through csvCell.
+  // Every cell goes through csvCell: header names and values come from the file, and errors quote it.
   for (const row of rows) lines.push([...keep.map((i) => row.values[i] ?? ''), String(row.line), row.error ?? '']);
   writeFileSync(path, `${bom ? '\ufeff' : ''}${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`);
 }

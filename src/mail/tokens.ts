@@ -46,6 +46,7 @@ export const DEFAULT_CLICK_TTL_MS = 365 * 24 * 3_600_000;
 
 /** The keys of a TRACKING_SECRET value: one key, or several comma-separated, newest first. */
 export function trackingKeys(secret: string): string[] {
+  if (!secret.includes(',')) return [secret];
   return secret
     .split(',')
     .map((k) => k.trim())

@@ -32,6 +32,8 @@ describe('API configuration', () => {
     const older = 'o'.repeat(40);
     expect(loadConfig({ TRACKING_SECRET: ` ${newer} , ${older} ` }).trackingSecret).toBe(`${newer},${older}`);
     expect(loadConfig({ TRACKING_SECRET: older }).trackingSecret).toBe(older);
+    // A single key is taken verbatim (as before keys could be listed), so links it signed keep verifying.
+    expect(loadConfig({ TRACKING_SECRET: `${older} ` }).trackingSecret).toBe(`${older} `);
     const problems = (env: Record<string, string>) => {
       try {
         loadConfig(env);
