@@ -3,9 +3,11 @@ import type { Pool } from 'pg';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
 import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lifecycle';
 import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
-import { appendToBody, escapeHtml, pixelTag, rewriteHrefs, textToHtml } from '../src/mail/html';
-import { renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
-import { clickUrl, isTrackableUrl, openPixelUrl, rewriteLinks, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
+import { appendToBody, escapeHtml, pixelTag, textToHtml } from '../src/mail/html';
+import { markLink, stripMarks } from '../src/mail/link-marks';
+import { renderMarkedTextOrLegacy, renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
+import { clickLink, isTrackableUrl, openPixelUrl, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
+import { storeTrackedUrls } from '../src/mail/tracked-urls';
 import type { MailTransport } from '../src/mail/transport';
 import { deliverOnce, type DeliveryStatus } from './email';
 import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   publicBaseUrl?: string;
   /** With publicBaseUrl: nurture emails get signed unsubscribe (List-Unsubscribe, footer) and click-tracking links. */
   trackingSecret?: string;
+  /** Lifetime of click links (TRACKING_LINK_TTL), default one year. */
+  trackingLinkTtlMs?: number;
 }
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
@@ -33,7 +37,9 @@ export type NurtureEmailResult = { status: DeliveryStatus | 'skipped'; reason?: 
 export function createActivities(deps: ActivityDeps) {
   const mail = { pool: deps.pool, transport: deps.transport, from: deps.mailFrom };
   const links: TrackingLinks | null =
-    deps.publicBaseUrl && deps.trackingSecret ? { baseUrl: deps.publicBaseUrl.replace(/\/+$/, ''), secret: deps.trackingSecret } : null;
+    deps.publicBaseUrl && deps.trackingSecret
+      ? { baseUrl: deps.publicBaseUrl.replace(/\/+$/, ''), secret: deps.trackingSecret, ...(deps.trackingLinkTtlMs ? { clickTtlMs: deps.trackingLinkTtlMs } : {}) }
+      : null;
   const leadLink = (leadId: string) => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${leadId}` : `lead ${leadId}`);
 
   return {
@@ -46,35 +52,45 @@ export function createActivities(deps: ActivityDeps) {
       const fields = { name: contact.name ?? '', company: contact.company ?? '', title: contact.title ?? '', email: contact.email, attributes: contact.attributes };
       const key = `nurture:${args.leadId}:${args.campaignId}:${args.step.id}:${args.cycle}`;
       const unsubscribe = links ? unsubscribeUrl(links, args.leadId) : null;
-      // Links to our own API (unsubscribe, already tracked) are never wrapped again.
-      const track = (url: string): string => (links && isTrackableUrl(url) && !url.startsWith(`${links.baseUrl}/`) ? clickUrl(links, args.leadId, key, url) : url);
+      // Only links the template wrote reach `track` (src/mail/templates.ts); links to our own API
+      // (unsubscribe, already tracked) are never wrapped again. Long URLs are stored before sending.
+      const stored: { hash: string; url: string }[] = [];
+      const track = (url: string): string => {
+        if (!links || !isTrackableUrl(url) || url.startsWith(`${links.baseUrl}/`)) return url;
+        const click = clickLink(links, args.leadId, key, url);
+        if (click.stored) stored.push(click.stored);
+        return click.link;
+      };
       const helpers: TemplateLinks = { unsubscribeUrl: unsubscribe, track };
-      let text = renderTemplateOrLegacy(args.step.body, fields, 'text', helpers);
+      let marked = renderMarkedTextOrLegacy(args.step.body, fields, helpers);
       let headers: Record<string, string> | undefined;
       let pixel: string | undefined;
       if (links && unsubscribe) {
-        // RFC 8058 one-click unsubscribe, plus the same link in the footer; links are click-tracked.
-        text = `${rewriteLinks(links, args.leadId, key, text)}\n\n--\nUnsubscribe: ${unsubscribe}\n`;
-        headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+        // The unsubscribe link in the footer and in List-Unsubscribe; RFC 8058 one-click only over https.
+        marked = `${marked}\n\n--\nUnsubscribe: ${markLink(unsubscribe)}\n`;
+        headers = { 'List-Unsubscribe': `<${unsubscribe}>` };
+        if (unsubscribe.startsWith('https://')) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
         pixel = openPixelUrl(links, args.leadId, key);
       }
+      const text = stripMarks(marked);
       let html: string;
       if (args.step.html) {
-        // The step's own HTML: fields escaped by the template engine, links tracked, pixel and footer added.
+        // The step's own HTML: fields escaped and its own hrefs tracked by the template engine, pixel and footer added.
         html = renderTemplateOrLegacy(args.step.html, fields, 'html', helpers);
         if (links && unsubscribe) {
-          html = rewriteHrefs(html, track);
           html = appendToBody(html, `<p style="font-size:small"><a href="${escapeHtml(unsubscribe)}">Unsubscribe</a></p>\n${pixel ? pixelTag(pixel) : ''}`);
         }
       } else {
-        html = textToHtml(text, pixel);
+        html = textToHtml(marked, pixel);
       }
+      await storeTrackedUrls(deps.pool, stored);
       const status = await deliverOnce(mail, {
         key,
         leadId: args.leadId,
         kind: 'nurture',
         to: contact.email,
-        subject: renderTemplateOrLegacy(args.step.subject, fields, 'text', helpers),
+        // A subject's URLs are not links: nothing in it is tracked.
+        subject: renderTemplateOrLegacy(args.step.subject, fields, 'text'),
         text,
         html,
         ...(headers ? { headers } : {}),

@@ -1,6 +1,7 @@
 // Environment → typed configuration, validated once at start with one clear line per bad variable.
 import { z } from 'zod';
 import { DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseTimeouts } from './db/pool';
+import { durationMs } from './domain/duration';
 import { isTimeZone } from './domain/zoned-time';
 
 /**
@@ -87,7 +88,29 @@ const envSchema = z.object({
       return result;
     })
     .optional(),
-  TRACKING_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  TRACKING_SECRET: z
+    .string()
+    .transform((value, ctx) => {
+      const keys = parseTrackingSecret(value);
+      if (typeof keys === 'string') {
+        ctx.addIssue({ code: 'custom', message: keys });
+        return z.NEVER;
+      }
+      return keys.join(',');
+    })
+    .optional(),
+  TRACKING_LINK_TTL: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const ms = trackingLinkTtlMs(value);
+      if (typeof ms === 'string') {
+        ctx.addIssue({ code: 'custom', message: ms });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional(),
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
   TEMPORAL_UI_URL: url(['http:', 'https:']).optional(),
   REPORT_TIME_ZONE: z
@@ -134,6 +157,46 @@ export function parseApiKeys(value: string): ApiKey[] | string {
   return keys;
 }
 
+/**
+ * TRACKING_SECRET: one key, or several comma-separated with the newest first (rotation: add the new
+ * key in front, drop the old one when its links may die). Each key is checked on its own: the keys,
+ * or a message that never quotes a key.
+ */
+export function parseTrackingSecret(value: string): string[] | string {
+  // A single key is taken verbatim, as before keys could be listed: its links keep verifying.
+  const keys = value.includes(',') ? value.split(',').map((k) => k.trim()) : [value];
+  for (const [i, key] of keys.entries()) {
+    const which = keys.length > 1 ? `key ${i + 1} (of ${keys.length}, newest first)` : 'the key';
+    if (key.length < 32) return `${which} must be at least 32 characters (e.g. \`openssl rand -hex 32\`)`;
+    if (keys.indexOf(key) !== i) return `${which} is listed twice`;
+  }
+  return keys;
+}
+
+const MAX_TRACKING_LINK_TTL_MS = 5 * 365 * 24 * 3_600_000;
+
+/** TRACKING_LINK_TTL: a duration ("365d", "8760h") from one hour to five years, or a message. */
+export function trackingLinkTtlMs(value: string): number | string {
+  let ms: number;
+  try {
+    ms = durationMs(value);
+  } catch {
+    return 'must be a duration such as "365d" or "90d"';
+  }
+  if (ms < 3_600_000 || ms > MAX_TRACKING_LINK_TTL_MS) return 'must be between 1h and 1825d (five years)';
+  return ms;
+}
+
+/**
+ * The start-up warning (one line) for a PUBLIC_BASE_URL that is not https: unsubscribe and
+ * tracking links then travel in clear, and mailbox providers ignore one-click unsubscribe (RFC 8058
+ * wants https), so List-Unsubscribe-Post is left out.
+ */
+export function publicBaseUrlWarning(publicBaseUrl: string | undefined): string | null {
+  if (!publicBaseUrl || publicBaseUrl.startsWith('https://')) return null;
+  return `PUBLIC_BASE_URL is not https (${publicBaseUrl}): email links travel in clear and one-click unsubscribe (List-Unsubscribe-Post) is left out`;
+}
+
 export interface Config {
   databaseUrl: string | undefined;
   /** Pool acquire timeout and statement_timeout: a slow or saturated PostgreSQL fails fast (503). */
@@ -145,8 +208,10 @@ export interface Config {
   /** HTTP API (`npm run api`). */
   port: number;
   apiKeys: ApiKey[];
-  /** HMAC secret of tracking and unsubscribe links; without it emails carry no such links. */
+  /** HMAC keys of tracking and unsubscribe links (comma-separated, newest first); without it emails carry no such links. */
   trackingSecret: string | undefined;
+  /** Lifetime of click links (TRACKING_LINK_TTL); undefined: one year. */
+  trackingLinkTtlMs: number | undefined;
   /** Public base URL of the API, e.g. https://leads.example.com: used in email links. */
   publicBaseUrl: string | undefined;
   /** Base URL of the Temporal Web UI, for links to a lead's workflow. */
@@ -186,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     apiKeys: e.API_KEYS ?? [],
     trackingSecret: e.TRACKING_SECRET,
+    trackingLinkTtlMs: e.TRACKING_LINK_TTL,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     reportTimeZone: e.REPORT_TIME_ZONE,

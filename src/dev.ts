@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     mailFrom: config.mailFrom,
     publicBaseUrl,
     trackingSecret,
+    trackingLinkTtlMs: config.trackingLinkTtlMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
   });
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     searchAttributes: config.searchAttributes,
     apiKeys,
     trackingSecret,
+    trackingLinkTtlMs: config.trackingLinkTtlMs,
     publicBaseUrl,
     temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
     reportTimeZone: config.reportTimeZone,

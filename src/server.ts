@@ -1,7 +1,7 @@
 // `npm run api`: the HTTP API on PORT, against DATABASE_URL and TEMPORAL_ADDRESS.
 import { buildApp } from './api/app';
 import { apiLoggerOptions } from './api/logging';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, publicBaseUrlWarning } from './config';
 import { refuseUnsafeConfig } from './config-production';
 import { createPool, poolTimeouts } from './db/pool';
 import { connectClient } from './temporal/client';
@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     ...(config.apiKeys.length ? [] : ['API_KEYS: required by the API, e.g. marketing:<key>,sales:<key>,ops:<key> (keys of 32+ characters)']),
   ];
   refuseUnsafeConfig(process.env, 'api', missing);
+  const insecure = publicBaseUrlWarning(config.publicBaseUrl);
+  if (insecure) console.warn(`[api] ${insecure}`);
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
   const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const client = await connectClient(config);
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
       searchAttributes: config.searchAttributes,
       apiKeys: config.apiKeys,
       trackingSecret: config.trackingSecret,
+      trackingLinkTtlMs: config.trackingLinkTtlMs,
       publicBaseUrl: config.publicBaseUrl,
       temporalUiUrl: config.temporalUiUrl,
       reportTimeZone: config.reportTimeZone,

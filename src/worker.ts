@@ -1,6 +1,6 @@
 // `npm run worker`: runs lead workflows and their activities against TEMPORAL_ADDRESS.
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, publicBaseUrlWarning } from './config';
 import { refuseUnsafeConfig } from './config-production';
 import { createPool, poolTimeouts } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
@@ -11,6 +11,8 @@ import { createLeadWorker } from './temporal/worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   refuseUnsafeConfig(process.env, 'worker', config.databaseUrl ? [] : ['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
+  const insecure = publicBaseUrlWarning(config.publicBaseUrl);
+  if (insecure) console.warn(`[worker] ${insecure}`);
   const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createLeadWorker({
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     mailFrom: config.mailFrom,
     publicBaseUrl: config.publicBaseUrl,
     trackingSecret: config.trackingSecret,
+    trackingLinkTtlMs: config.trackingLinkTtlMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
   });

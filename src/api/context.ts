@@ -9,6 +9,8 @@ export interface ApiDeps extends IntakeDeps {
   apiKeys: readonly ApiKey[];
   /** Without it the public /t and /u routes answer 404 (no token can verify). */
   trackingSecret?: string;
+  /** Lifetime of click links (TRACKING_LINK_TTL): bounds click tokens signed before links carried an expiry. */
+  trackingLinkTtlMs?: number;
   publicBaseUrl?: string;
   temporalUiUrl?: string;
   /** Default zone of report weeks and date-only bounds (REPORT_TIME_ZONE). */

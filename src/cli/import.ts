@@ -137,7 +137,7 @@ export function readLeadsCsv(file: string, campaignId: string): { header: string
     throw new CliError(`${file} is not valid CSV: ${(err as Error).message}`);
   }
   if (records.length === 0) throw new CliError(`${file} is empty: expected a header row with at least an "email" column`);
-  const header = records[0]!.record.map((h) => h.trim());
+  const header = records[0]!.record.map((h) => h.replace(NEUTRALISED, '').trim());
   const fields = header.map((h) => (REJECTS_COLUMNS.has(columnKey(h)) ? null : (FIELD_COLUMNS[columnKey(h)] ?? `attributes.${h}`)));
   if (!fields.includes('email')) {
     throw new CliError(`${file}: the header row (line 1) has no "email" column; found: ${header.join(', ') || '(nothing)'}`);
@@ -169,7 +169,7 @@ export function readLeadsCsv(file: string, campaignId: string): { header: string
     const problems: string[] = [];
     for (const [i, rawValue] of record.entries()) {
       const field = fields[i];
-      const value = rawValue.trim();
+      const value = rawValue.replace(NEUTRALISED, '').trim();
       if (!field || value === '') continue;
       if (field === 'employees') {
         const digits = value.replace(/,/g, '');
@@ -199,13 +199,22 @@ export function readLeadsCsv(file: string, campaignId: string): { header: string
   return { header, rows, bom };
 }
 
-function csvCell(value: string): string {
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/** A cell a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @ (after any spaces), or a leading tab/CR. */
+const FORMULA_START = /^(?:[ ]*[=+\-@]|[\t\r])/;
+/** The quote a rejects file put in front of such a cell: removed on import, so a corrected rejects file imports as is. */
+const NEUTRALISED = /^'(?=[ ]*[=+\-@]|[\t\r])/;
+
+/** One cell of the rejects file: a formula-like value gets a leading ' (shown as text), and the cell is quoted (always for those). */
+export function csvCell(value: string): string {
+  const formula = FORMULA_START.test(value);
+  const safe = formula ? `'${value}` : value;
+  return formula || /[",\t\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function writeRejects(path: string, header: string[], rows: Row[], bom: boolean): void {
+export function writeRejects(path: string, header: string[], rows: Row[], bom: boolean): void {
   const keep = header.map((h, i) => (REJECTS_COLUMNS.has(columnKey(h)) ? -1 : i)).filter((i) => i >= 0);
   const lines = [[...keep.map((i) => header[i]!), 'line', 'error']];
+  // Every cell goes through csvCell: header names and values come from the file, and errors quote it.
   for (const row of rows) lines.push([...keep.map((i) => row.values[i] ?? ''), String(row.line), row.error ?? '']);
   writeFileSync(path, `${bom ? '\ufeff' : ''}${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`);
 }

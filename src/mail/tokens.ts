@@ -1,10 +1,13 @@
 // Signed tokens for the public email links: open pixel, click redirect, unsubscribe.
 // A token is `<payload>.<mac>`, both base64url: the payload is JSON naming the purpose, the lead and,
-// for a click, the destination URL; the MAC is HMAC-SHA256 over the payload with a key derived from
-// TRACKING_SECRET for that purpose, truncated to 128 bits. Anything that does not verify is "no such
-// token": callers answer 404 and record nothing. The redirect target only ever comes from a verified
-// payload, never from the query string.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// for a click, the destination (the URL itself, or the hash of a URL stored in `tracked_urls` when it
+// is too long to embed) and an expiry; the MAC is HMAC-SHA256 over the payload with a key derived
+// from a TRACKING_SECRET key for that purpose, truncated to 128 bits. TRACKING_SECRET may list
+// several keys, comma-separated, newest first: new tokens use the newest, verification accepts
+// any, so a rotation leaves the links of emails already sent working. Anything that does not verify
+// is "no such token": callers answer 404 and record nothing. The redirect target only ever comes
+// from a verified payload (or the stored URL its hash names), never from the query string.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type TokenKind = 'open' | 'click' | 'unsubscribe';
 
@@ -17,8 +20,14 @@ export interface OpenToken {
 export interface ClickToken {
   kind: 'click';
   leadId: string;
+  /** Identifies the email (a digest of its idempotency key in new tokens): one click event per email and URL. */
   mail: string;
-  url: string;
+  /** The destination, when embedded in the token. */
+  url?: string;
+  /** The destination's urlHash(), when it is stored server side instead (long URLs). */
+  urlHash?: string;
+  /** Epoch ms after which the link answers 410; absent in tokens signed before links expired. */
+  expiresAt?: number;
 }
 export interface UnsubscribeToken {
   kind: 'unsubscribe';
@@ -30,24 +39,48 @@ const KIND_CODE: Record<TokenKind, string> = { open: 'o', click: 'c', unsubscrib
 const MAC_BYTES = 16;
 /** Tokens longer than this are refused before any work (URLs sealed in click tokens stay well below). */
 export const MAX_TOKEN_LENGTH = 4096;
+/** Click links longer than this carry the hash of a stored URL instead of the URL (mail clients and scanners cut long links). */
+export const MAX_CLICK_LINK_LENGTH = 500;
+/** How long a click link redirects (TRACKING_LINK_TTL): one year. */
+export const DEFAULT_CLICK_TTL_MS = 365 * 24 * 3_600_000;
+
+/** The keys of a TRACKING_SECRET value: one key, or several comma-separated, newest first. */
+export function trackingKeys(secret: string): string[] {
+  if (!secret.includes(',')) return [secret];
+  return secret
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+}
 
 function keyFor(secret: string, kind: TokenKind): Buffer {
   return createHmac('sha256', secret).update(`leadloop/token/v1/${kind}`).digest();
 }
 
-function mac(secret: string, kind: TokenKind, payload: string): Buffer {
-  return createHmac('sha256', keyFor(secret, kind)).update(payload).digest().subarray(0, MAC_BYTES);
+function mac(key: string, kind: TokenKind, payload: string): Buffer {
+  return createHmac('sha256', keyFor(key, kind)).update(payload).digest().subarray(0, MAC_BYTES);
 }
 
+/** The stored-URL key of a click destination. */
+export const urlHash = (url: string): string => createHash('sha256').update(url).digest('base64url');
+const mailDigest = (mail: string): string => createHash('sha256').update(mail).digest('base64url').slice(0, 22);
+
+/** Signs with the newest key of `secret`. */
 export function signToken(secret: string, token: TrackingToken): string {
-  const body: Record<string, string> = { k: KIND_CODE[token.kind], l: token.leadId };
+  const key = trackingKeys(secret)[0];
+  if (!key) throw new TypeError('TRACKING_SECRET holds no key');
+  const body: Record<string, string | number> = { k: KIND_CODE[token.kind], l: token.leadId };
   if (token.kind !== 'unsubscribe') body.m = token.mail;
-  if (token.kind === 'click') body.u = token.url;
+  if (token.kind === 'click') {
+    if (token.url !== undefined) body.u = token.url;
+    if (token.urlHash !== undefined) body.h = token.urlHash;
+    if (token.expiresAt !== undefined) body.e = Math.floor(token.expiresAt / 1000);
+  }
   const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-  return `${payload}.${mac(secret, token.kind, payload).toString('base64url')}`;
+  return `${payload}.${mac(key, token.kind, payload).toString('base64url')}`;
 }
 
-/** The token's content when it was signed with `secret` for `kind`; otherwise null. Never throws. */
+/** The token's content when it was signed with any key of `secret` for `kind`; otherwise null. Never throws. */
 export function verifyToken<K extends TokenKind>(secret: string, kind: K, token: string): Extract<TrackingToken, { kind: K }> | null {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   const dot = token.indexOf('.');
@@ -56,8 +89,11 @@ export function verifyToken<K extends TokenKind>(secret: string, kind: K, token:
   const given = token.slice(dot + 1);
   if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(given)) return null;
   const givenMac = Buffer.from(given, 'base64url');
-  const expected = mac(secret, kind, payload);
-  if (givenMac.length !== expected.length || !timingSafeEqual(givenMac, expected)) return null;
+  const signed = trackingKeys(secret).some((key) => {
+    const expected = mac(key, kind, payload);
+    return givenMac.length === expected.length && timingSafeEqual(givenMac, expected);
+  });
+  if (!signed) return null;
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -71,9 +107,18 @@ export function verifyToken<K extends TokenKind>(secret: string, kind: K, token:
     case 'open':
       if (typeof body.m !== 'string') return null;
       return { kind: 'open', leadId: body.l, mail: body.m } as Extract<TrackingToken, { kind: K }>;
-    case 'click':
-      if (typeof body.m !== 'string' || typeof body.u !== 'string' || !isTrackableUrl(body.u)) return null;
-      return { kind: 'click', leadId: body.l, mail: body.m, url: body.u } as Extract<TrackingToken, { kind: K }>;
+    case 'click': {
+      if (typeof body.m !== 'string') return null;
+      const url = typeof body.u === 'string' && isTrackableUrl(body.u) ? body.u : undefined;
+      const hash = typeof body.h === 'string' ? body.h : undefined;
+      if ((url === undefined) === (hash === undefined)) return null;
+      if (body.e !== undefined && (typeof body.e !== 'number' || !Number.isSafeInteger(body.e))) return null;
+      const click: ClickToken = { kind: 'click', leadId: body.l, mail: body.m };
+      if (url !== undefined) click.url = url;
+      if (hash !== undefined) click.urlHash = hash;
+      if (typeof body.e === 'number') click.expiresAt = body.e * 1000;
+      return click as Extract<TrackingToken, { kind: K }>;
+    }
     default:
       return null;
   }
@@ -91,19 +136,28 @@ export function isTrackableUrl(value: string): boolean {
 
 export interface TrackingLinks {
   baseUrl: string;
+  /** TRACKING_SECRET: one key or several (comma-separated, newest first). */
   secret: string;
+  /** Lifetime of click links (TRACKING_LINK_TTL); default DEFAULT_CLICK_TTL_MS. */
+  clickTtlMs?: number;
 }
 
 export const unsubscribeUrl = (links: TrackingLinks, leadId: string): string =>
   `${links.baseUrl}/u/${signToken(links.secret, { kind: 'unsubscribe', leadId })}`;
 export const openPixelUrl = (links: TrackingLinks, leadId: string, mail: string): string =>
   `${links.baseUrl}/t/o/${signToken(links.secret, { kind: 'open', leadId, mail })}`;
-export const clickUrl = (links: TrackingLinks, leadId: string, mail: string, url: string): string =>
-  `${links.baseUrl}/t/c/${signToken(links.secret, { kind: 'click', leadId, mail, url })}`;
 
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'()]+[^\s<>"'().,;:!?]/g;
+/** A click-tracking link; `stored` is set when its URL must be stored (storeTrackedUrls) before the email goes out. */
+export interface ClickLink {
+  link: string;
+  stored: { hash: string; url: string } | null;
+}
 
-/** Rewrites every http(s) URL in a plain-text body to its click-tracking URL. */
-export function rewriteLinks(links: TrackingLinks, leadId: string, mail: string, text: string): string {
-  return text.replace(URL_IN_TEXT, (url) => (url.startsWith(`${links.baseUrl}/`) || !isTrackableUrl(url) ? url : clickUrl(links, leadId, mail, url)));
+/** The click link of `url` in the email `mail`: the URL embedded when the link stays short, else its stored hash. */
+export function clickLink(links: TrackingLinks, leadId: string, mail: string, url: string, now = Date.now()): ClickLink {
+  const base = { kind: 'click' as const, leadId, mail: mailDigest(mail), expiresAt: now + (links.clickTtlMs ?? DEFAULT_CLICK_TTL_MS) };
+  const embedded = `${links.baseUrl}/t/c/${signToken(links.secret, { ...base, url })}`;
+  if (embedded.length <= MAX_CLICK_LINK_LENGTH) return { link: embedded, stored: null };
+  const hash = urlHash(url);
+  return { link: `${links.baseUrl}/t/c/${signToken(links.secret, { ...base, urlHash: hash })}`, stored: { hash, url } };
 }

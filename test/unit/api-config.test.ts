@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, parseApiKeys } from '../../src/config';
+import { ConfigError, loadConfig, parseApiKeys, publicBaseUrlWarning } from '../../src/config';
 import { campaignBodySchema } from '../../src/catalog/schemas';
 import { DEFAULT_CAMPAIGN, DEFAULT_MODEL, DEFAULT_POLICY } from '../../src/domain/defaults';
 import { parseScoringModel } from '../../src/schemas/scoring-model';
@@ -25,6 +25,36 @@ describe('API configuration', () => {
       for (const name of ['API_KEYS', 'PORT', 'TRACKING_SECRET', 'PUBLIC_BASE_URL', 'TEMPORAL_UI_URL', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS']) expect(problems).toContain(`${name}:`);
       expect(problems).not.toContain('tooshort-secret');
     }
+  });
+
+  it('reads TRACKING_SECRET as keys newest first, each checked, and TRACKING_LINK_TTL as a bounded duration', () => {
+    const newer = 'n'.repeat(32);
+    const older = 'o'.repeat(40);
+    expect(loadConfig({ TRACKING_SECRET: ` ${newer} , ${older} ` }).trackingSecret).toBe(`${newer},${older}`);
+    expect(loadConfig({ TRACKING_SECRET: older }).trackingSecret).toBe(older);
+    // A single key is taken verbatim (as before keys could be listed), so links it signed keep verifying.
+    expect(loadConfig({ TRACKING_SECRET: `${older} ` }).trackingSecret).toBe(`${older} `);
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problems({ TRACKING_SECRET: `${newer},short-old-key` })).toBe('TRACKING_SECRET: key 2 (of 2, newest first) must be at least 32 characters (e.g. `openssl rand -hex 32`)');
+    expect(problems({ TRACKING_SECRET: `${newer},${newer}` })).toContain('key 2 (of 2, newest first) is listed twice');
+    expect(problems({ TRACKING_SECRET: `${newer},` })).toContain('TRACKING_SECRET: key 2');
+    expect(loadConfig({}).trackingLinkTtlMs).toBeUndefined();
+    expect(loadConfig({ TRACKING_LINK_TTL: '90d' }).trackingLinkTtlMs).toBe(90 * 86_400_000);
+    expect(problems({ TRACKING_LINK_TTL: 'forever' })).toMatch(/^TRACKING_LINK_TTL: must be a duration/);
+    expect(problems({ TRACKING_LINK_TTL: '300000y' })).toMatch(/^TRACKING_LINK_TTL: must be between 1h and 1825d/);
+  });
+
+  it('warns (one line) when PUBLIC_BASE_URL is not https', () => {
+    expect(publicBaseUrlWarning('https://leads.example.com')).toBeNull();
+    expect(publicBaseUrlWarning(undefined)).toBeNull();
+    expect(publicBaseUrlWarning('http://leads.example.com')).toMatch(/^PUBLIC_BASE_URL is not https \(http:\/\/leads\.example\.com\): [^\n]*List-Unsubscribe-Post[^\n]*$/);
   });
 
   it('defaults PORT to 3000 and strips trailing slashes from URLs', () => {

@@ -1,7 +1,8 @@
 import { campaignBodySchema } from '../../src/catalog/schemas';
 import { DEFAULT_CAMPAIGN } from '../../src/domain/defaults';
-import { appendToBody, rewriteHrefs } from '../../src/mail/html';
-import { checkTemplate, renderTemplate, renderTemplateOrLegacy } from '../../src/mail/templates';
+import { appendToBody, rewriteHrefs, textToHtml } from '../../src/mail/html';
+import { stripMarks } from '../../src/mail/link-marks';
+import { checkTemplate, renderMarkedTextOrLegacy, renderTemplate, renderTemplateOrLegacy, templateLinks } from '../../src/mail/templates';
 
 const links = { unsubscribeUrl: 'https://api.test/u/tok', track: (url: string) => `https://api.test/t/c/${encodeURIComponent(url)}` };
 
@@ -16,7 +17,7 @@ describe('campaign templates (Handlebars)', () => {
     const fields = { name: 'Test <b>&</b> "x" \'y\'' };
     expect(renderTemplate('<p>Hi {{name}}</p>', fields, 'html')).toBe('<p>Hi Test &lt;b&gt;&amp;&lt;/b&gt; &quot;x&quot; &#x27;y&#x27;</p>');
     expect(renderTemplate('Hi {{name}}', fields, 'text')).toBe('Hi Test <b>&</b> "x" \'y\'');
-    // Triple braces are the template author's explicit choice; lead values still cannot add tags elsewhere.
+    // Helper output is escaped like any value in HTML.
     expect(renderTemplate('<a href="{{unsubscribeUrl}}">stop</a>', {}, 'html', { ...links, unsubscribeUrl: 'https://x.test/u?a=1&b="2"' })).toBe('<a href="https://x.test/u?a&#x3D;1&amp;b&#x3D;&quot;2&quot;">stop</a>');
   });
 
@@ -72,6 +73,91 @@ describe('campaign templates (Handlebars)', () => {
       { path: 'steps.1.html', message: expect.stringMatching(/line 1, column \d+$/) },
       { path: 'steps.2.subject', message: expect.stringMatching(/^template syntax error: .* at line 1, column 9$/) },
     ]);
+  });
+});
+
+describe('only links that the template wrote are tracked', () => {
+  const evil = 'Bob https://evil.example/login';
+  const tracked: string[] = [];
+  const spy = { unsubscribeUrl: 'https://api.test/u/tok', track: (url: string) => (tracked.push(url), `https://api.test/t/c/${encodeURIComponent(url)}`) };
+  beforeEach(() => (tracked.length = 0));
+
+  it('tracks the URLs of a text template, never a URL in a lead value, and links only the former in HTML', () => {
+    const marked = renderMarkedTextOrLegacy('Hi {{name}} of {{company}}, see https://example.com/offer.\nStop: {{unsubscribeUrl}}', { name: evil, company: 'http://evil.example/x' }, spy);
+    expect(tracked).toEqual(['https://example.com/offer']);
+    const text = stripMarks(marked);
+    expect(text).toBe(`Hi ${evil} of http://evil.example/x, see https://api.test/t/c/${encodeURIComponent('https://example.com/offer')}.\nStop: https://api.test/u/tok`);
+    const html = textToHtml(marked);
+    const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    expect(hrefs).toEqual([`https://api.test/t/c/${encodeURIComponent('https://example.com/offer')}`, 'https://api.test/u/tok']);
+    expect(html).toContain('Bob https://evil.example/login of http://evil.example/x');
+    // A lead value cannot forge the marks that make a link.
+    expect(textToHtml(renderMarkedTextOrLegacy('Hi {{name}}', { name: '\uE000https://evil.example/\uE001' }, spy))).not.toContain('<a');
+  });
+
+  it('tracks the hrefs of an HTML template, never one built from a lead value', () => {
+    const html = renderTemplate('<a href="https://example.com/a?x=1&amp;y=2">go</a> {{name}} <a href="{{attributes.site}}">site</a> <a href="https://example.com/{{company}}">c</a>', { name: evil, company: 'x', attributes: { site: 'https://evil.example/' } }, 'html', spy);
+    expect(tracked).toEqual(['https://example.com/a?x=1&y=2']);
+    expect(html).toContain(`href="https://api.test/t/c/${encodeURIComponent('https://example.com/a?x=1&y=2')}"`);
+    expect(html).toContain('Bob https://evil.example/login');
+    expect(html).toContain('href="https://evil.example/"');
+  });
+
+  it('does not track a template URL that a field completes, nor `track` given a field', () => {
+    const text = renderTemplate('https://example.com/?ref={{company}} and https://example.com{{name}} and {{track name}}', { company: 'acme', name: '.evil.example/' }, 'text', spy);
+    expect(tracked).toEqual([]);
+    expect(text).toBe('https://example.com/?ref=acme and https://example.com.evil.example/ and .evil.example/');
+  });
+
+  it('keeps the rule for old templates rendered by the {{field}} fallback, escaping their values in HTML', () => {
+    const text = stripMarks(renderMarkedTextOrLegacy('Hi {{name}}, see https://example.com/x {{', { name: evil }, spy));
+    expect(tracked).toEqual(['https://example.com/x']);
+    expect(text).toBe(`Hi ${evil}, see https://api.test/t/c/${encodeURIComponent('https://example.com/x')} {{`);
+    expect(renderTemplateOrLegacy('<p>{{name}} {{', { name: '<b>x</b>' }, 'html')).toBe('<p>&lt;b&gt;x&lt;/b&gt; {{');
+  });
+
+  it('lists the links a template wrote (old tokens are honoured only for those)', () => {
+    expect(templateLinks('See https://example.com/a, {{track "https://example.com/b"}} {{name}}', 'text')).toEqual(['https://example.com/a', 'https://example.com/b']);
+    expect(templateLinks('<a href="https://example.com/c">https://example.com/d</a>', 'html')).toEqual(['https://example.com/c']);
+    expect(templateLinks('old https://example.com/e {{', 'text')).toEqual(['https://example.com/e']);
+  });
+});
+
+describe('authoring rules checked at save', () => {
+  it('refuses the log helper', () => {
+    expect(checkTemplate('Hi {{log name}}')).toMatchObject({ line: 1, column: 4, message: expect.stringContaining('log helper is not available') });
+    expect(checkTemplate('{{#if x}}{{log "a" level="error"}}{{/if}}', 'html')).toMatchObject({ message: expect.stringContaining('log helper') });
+    // A stored template that used it renders without logging anything.
+    const info = jest.spyOn(console, 'info').mockImplementation(() => {});
+    const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+    expect(renderTemplate('Hi{{log name}}', { name: 'secret-name' }, 'text')).toBe('Hi');
+    expect([...info.mock.calls, ...log.mock.calls]).toEqual([]);
+    info.mockRestore();
+    log.mockRestore();
+  });
+
+  it('refuses triple-stash and {{& }} in HTML, and escapes them in stored HTML templates', () => {
+    expect(checkTemplate('<p>{{{name}}}</p>', 'html')).toMatchObject({ line: 1, column: 4, message: expect.stringContaining('unescaped output') });
+    expect(checkTemplate('<p>{{&name}}</p>', 'html')).toMatchObject({ message: expect.stringContaining('unescaped output') });
+    expect(checkTemplate('{{{name}}}', 'text')).toBeNull();
+    expect(renderTemplate('<p>{{{name}}}{{&name}}</p>', { name: '<img src=x onerror=alert(1)>' }, 'html')).toBe('<p>&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;</p>');
+  });
+
+  it('refuses track given a field, and the internal helpers', () => {
+    expect(checkTemplate('{{track attributes.site}}')).toMatchObject({ message: expect.stringContaining('track takes a URL written in quotes') });
+    expect(checkTemplate('{{__templateLink "https://evil.example/"}}')).toMatchObject({ message: expect.stringContaining('unknown helper') });
+  });
+
+  it('names the step field at campaign save', () => {
+    const parsed = campaignBodySchema.safeParse({
+      name: 'c',
+      steps: [
+        { id: 'a', delay: '0s', subject: 'ok', body: 'Hi {{log name}}' },
+        { id: 'b', delay: '1d', subject: 'fine', body: 'fine', html: '<p>{{{name}}}</p>' },
+      ],
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => i.path.join('.'))).toEqual(['steps.0.body', 'steps.1.html']);
   });
 });
 

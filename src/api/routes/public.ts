@@ -1,11 +1,15 @@
 // Public links from emails: open pixel, click redirect, unsubscribe. No API key; the signed token
-// is the authority. A token that does not verify answers 404 and records nothing. A verified token
-// of a lead that was erased since does nothing, but answers as usual (no lead existence oracle).
+// is the authority. A token that does not verify answers 404 and records nothing; an expired click
+// link answers 410 and records nothing (src/mail/legacy-clicks.ts: tokens older than expiry). A
+// verified token of a lead that was erased since does nothing, but answers as usual (no lead
+// existence oracle).
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordEvent, unsubscribeLead, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
-import { MAX_TOKEN_LENGTH, verifyToken } from '../../mail/tokens';
+import { legacyClickCheck } from '../../mail/legacy-clicks';
+import { DEFAULT_CLICK_TTL_MS, MAX_TOKEN_LENGTH, verifyToken, type ClickToken } from '../../mail/tokens';
+import { loadTrackedUrl } from '../../mail/tracked-urls';
 import { ApiError } from '../errors';
 import type { RouteContext } from '../context';
 
@@ -26,6 +30,15 @@ export function publicRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
     const found = ctx.trackingSecret ? verifyToken(ctx.trackingSecret, kind, token) : null;
     if (!found) throw noSuchLink();
     return found;
+  };
+  const honouredLegacy = legacyClickCheck(ctx.pool, ctx.trackingLinkTtlMs ?? DEFAULT_CLICK_TTL_MS);
+  /** The destination of a verified click token, or null when the link has expired. */
+  const destination = async (token: ClickToken): Promise<string | null> => {
+    if (token.expiresAt !== undefined && token.expiresAt <= Date.now()) return null;
+    const url = token.url ?? (token.urlHash ? await loadTrackedUrl(ctx.pool, token.urlHash) : null);
+    if (url === null) throw noSuchLink();
+    if (token.expiresAt === undefined && !(await honouredLegacy(url))) return null;
+    return url;
   };
 
   return async (app) => {
@@ -57,21 +70,33 @@ export function publicRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       schema: {
         tags: ['public'],
         summary: 'Click tracking: records email_click and redirects (302) to the URL sealed in the token',
-        description: 'The target comes from the signed token only, never from the query string.',
+        description:
+          'The target comes from the signed token only (or the stored URL its hash names), never from the query string. ' +
+          'A token that does not verify → 404; an expired link → 410 (an HTML page for browsers, else the JSON error `link_expired`) and nothing recorded.',
         params: tokenParams,
         querystring: z.looseObject({}),
       },
       handler: async (request, reply) => {
         const token = verify('click', request.params.token);
+        const url = await destination(token);
+        if (url === null) {
+          // A person clicking in a mail client gets a page; any other client the one error shape.
+          if (!/\btext\/html\b/.test(request.headers.accept ?? '')) throw new ApiError(410, 'link_expired', 'this link has expired');
+          return reply
+            .code(410)
+            .header('cache-control', 'no-store, private')
+            .type('text/html; charset=utf-8')
+            .send(page('Link expired', '<h1>Link expired</h1><p>This link has expired.</p>'));
+        }
         await recordEvent(deps, token.leadId, {
           type: 'email_click',
-          eventId: `click-${short(`${token.mail}\n${token.url}`)}`,
-          properties: { url: token.url.slice(0, 1000) },
+          eventId: `click-${short(`${token.mail}\n${url}`)}`,
+          properties: { url: url.slice(0, 1000) },
         }).then(
           (r) => (r.duplicate ? undefined : ctx.metrics.eventsAccepted.inc({ source: 'tracking' })),
           (err) => (err instanceof UnknownLeadError ? undefined : request.log.warn({ err }, 'click not recorded')),
         );
-        return reply.header('cache-control', 'no-store, private').redirect(token.url, 302);
+        return reply.header('cache-control', 'no-store, private').redirect(url, 302);
       },
     });
 
