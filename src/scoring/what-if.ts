@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { getScoringModel } from '../catalog/store';
 import { score, type ScorableEvent } from '../domain/scoring';
 import type { LeadAttributes, ScoringModel, Stage } from '../domain/types';
+import { workflowProperties } from '../leads/event-properties';
 
 export const PAGE_SIZE = 500;
 export const MAX_CHANGES_LISTED = 100;
@@ -170,7 +171,7 @@ export async function whatIf(pool: Pool, modelId: string, candidate: ScoringMode
           leadId: lead.lead_id,
           stage: lead.stage,
           attributes: lead.attributes ?? {},
-          events: (eventsBy.get(lead.lead_id) ?? []).map((e) => ({ eventId: e.event_id, type: e.type, at: Number(e.at), properties: e.properties ?? {} })),
+          events: (eventsBy.get(lead.lead_id) ?? []).map((e) => ({ eventId: e.event_id, type: e.type, at: Number(e.at), properties: workflowProperties(e.properties) })),
           ...cyclesOf(transitionsBy.get(lead.lead_id) ?? []),
         },
         model,
