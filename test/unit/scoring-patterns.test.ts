@@ -3,6 +3,8 @@
 import { scoringModelBodySchema, parseScoringModel } from '../../src/schemas/scoring-model';
 import { checkPattern, MAX_MATCHED_CHARS, MAX_PATTERN_INSTRUCTIONS, patternMatches } from '../../src/domain/pattern';
 import { fitRuleMatches } from '../../src/domain/scoring';
+import { DEFAULT_MODEL } from '../../src/domain/defaults';
+import fc from 'fast-check';
 
 const model = (patterns: string[]) => ({
   fit: patterns.map((pattern, i) => ({ id: `r${i}`, attribute: 'title', pattern, points: 1 })),
@@ -31,6 +33,18 @@ describe('scoring patterns on the linear-time engine', () => {
     expect(patternMatches('director', 'Sales DIRECTOR, EMEA')).toBe(true);
     expect(patternMatches('^cto$', 'cto office')).toBe(false);
     expect(patternMatches('部長', '営業部長')).toBe(true);
+  });
+
+  it('finds what JavaScript RegExp found for patterns both accept (running leads replay the same scores)', () => {
+    const patterns = [...DEFAULT_MODEL.fit.flatMap((r) => (r.pattern ? [r.pattern] : [])), '^(vp|director)', 'sales$', '[0-9]{3,}', 'a.c', '\\d+ employees', 'head\\s+of'];
+    const text = fc.stringMatching(/^[a-zA-Z0-9 .\-_\n\t部長取締役社長学生éÉ]{0,40}$/);
+    const words = fc.array(fc.constantFrom('CEO', 'vp', 'Vice President', 'head of', 'Head  of', 'student', '学生', '部長', 'sales', 'abc', 'a\nc', '123', '42 employees', ' ', '-'), { maxLength: 6 }).map((w) => w.join(''));
+    fc.assert(
+      fc.property(fc.constantFrom(...patterns), fc.oneof(text, words), (pattern, value) => {
+        expect(patternMatches(pattern, value)).toBe(new RegExp(pattern, 'i').test(value));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it(`matches only the first ${MAX_MATCHED_CHARS} characters of a value`, () => {
