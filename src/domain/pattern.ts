@@ -15,7 +15,8 @@ export type PatternCheck = { ok: true; instructions: number } | { ok: false; rea
 type Inspected = PatternCheck & { re?: RE2JS };
 /** Patterns by source, compiled once (not per evaluation); bounded so that it cannot grow without end. */
 const compiled = new Map<string, Inspected>();
-const CACHE_SIZE = 1000;
+// Each holds its lazy DFA (RE2 caps one at 8 MB; in practice a few KB): enough for several models of 200 rules.
+const CACHE_SIZE = 500;
 
 function compile(pattern: string): Inspected {
   let re: RE2JS;
