@@ -13,7 +13,7 @@ export const WORKFLOW_PROPERTIES = {
   maxKeyChars: 64,
   /** Longer string values are cut to their first characters. */
   maxStringChars: 200,
-  /** The whole object as JSON, UTF-8: keys beyond it are left out. */
+  /** The whole object as JSON, UTF-8: a string past it is cut to what is left, other values left out. */
   maxBytes: 512,
 } as const;
 
