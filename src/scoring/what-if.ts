@@ -3,7 +3,7 @@
 // PAGE_SIZE (keyset on lead_id), so a large filter never sits in memory at once.
 // It runs on the API's request path, so its work is bounded (WHAT_IF_LIMITS): a request that
 // reaches a bound answers what it has with `complete: false`, and scoring yields to the event loop
-// between chunks of leads so that other requests (and /healthz) are served meanwhile.
+// every few milliseconds so that other requests (and /healthz) are served meanwhile.
 import type { Pool } from 'pg';
 import { getScoringModel } from '../catalog/store';
 import { score, type ScorableEvent } from '../domain/scoring';
@@ -20,11 +20,11 @@ export interface WhatIfLimits {
   maxEventsPerLead: number;
   /** Wall time per request; checked between chunks. */
   timeBudgetMs: number;
-  /** Leads scored between two yields to the event loop. */
-  chunk: number;
+  /** Scoring time between two yields to the event loop (one lead is never split). */
+  yieldEveryMs: number;
 }
 
-export const WHAT_IF_LIMITS: WhatIfLimits = { maxLeads: 10_000, maxEventsPerLead: 500, timeBudgetMs: 5_000, chunk: 50 };
+export const WHAT_IF_LIMITS: WhatIfLimits = { maxLeads: 10_000, maxEventsPerLead: 500, timeBudgetMs: 5_000, yieldEveryMs: 10 };
 
 export interface WhatIfFilter {
   campaignId?: string;
@@ -168,8 +168,9 @@ export async function whatIf(
   pageSize = PAGE_SIZE,
   limits: Partial<WhatIfLimits> = {},
 ): Promise<WhatIfResult> {
-  const { maxLeads, maxEventsPerLead, timeBudgetMs, chunk } = { ...WHAT_IF_LIMITS, ...limits };
+  const { maxLeads, maxEventsPerLead, timeBudgetMs, yieldEveryMs } = { ...WHAT_IF_LIMITS, ...limits };
   const started = Date.now();
+  let lastYield = started;
   const tally = new WhatIfTally(candidate, now);
   const models = new Map<number, ScoringModel>();
   let after = '00000000-0000-0000-0000-000000000000';
@@ -214,8 +215,11 @@ export async function whatIf(
     ]);
     const eventsBy = groupBy(events.rows, (e) => e.lead_id);
     const transitionsBy = groupBy(transitions.rows, (t) => t.lead_id);
-    for (const [i, lead] of leads.entries()) {
-      if (i > 0 && i % chunk === 0) await yieldToEventLoop();
+    for (const lead of leads) {
+      if (Date.now() - lastYield >= yieldEveryMs) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
       if (Date.now() - started > timeBudgetMs) {
         stoppedBy = 'timeBudget';
         break pages;
@@ -242,7 +246,6 @@ export async function whatIf(
       );
     }
     if (stoppedBy !== null || leads.length < want) break;
-    await yieldToEventLoop();
   }
   return tally.result(modelId, { stoppedBy, leadsWithEventsCut });
 }
