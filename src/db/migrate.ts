@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
+import { refusedPatterns } from '../catalog/pattern-audit';
 import { seedCatalog } from '../catalog/seed';
 import { inTransaction } from './transaction';
 
@@ -51,6 +52,10 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => {}
     }
     // The shipped `default` campaign and scoring model exist after every migrate (never overwritten).
     for (const entry of await seedCatalog(client)) log(`seeded ${entry}`);
+    // Reported, not changed: versions are immutable, and a refused pattern matches nothing.
+    for (const r of await refusedPatterns(client)) {
+      log(`warning: scoring model '${r.modelId}' version ${r.version}: ${r.field} ${r.reason} (that rule matches nothing for leads on this version: store a new version and migrate them)`);
+    }
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});

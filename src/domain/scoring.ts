@@ -1,6 +1,7 @@
 // Lead scoring: fit points from attributes plus behaviour points from events inside a window.
 // Pure and deterministic: the workflow, what-if re-scoring and tests all call this one function.
 import { durationMs } from './duration';
+import { patternMatches } from './pattern';
 import type { AttributeValue, BehaviorRule, FitRule, LeadAttributes, ScoringModel } from './types';
 
 /** An event as scoring sees it: the timestamp already parsed to epoch milliseconds. */
@@ -91,7 +92,7 @@ export function fitRuleMatches(rule: FitRule, value: AttributeValue): boolean {
   if (rule.oneOf !== undefined && !rule.oneOf.some((candidate) => looselyEqual(value, candidate))) return false;
   if (rule.gte !== undefined && !(typeof value === 'number' && value >= rule.gte)) return false;
   if (rule.lte !== undefined && !(typeof value === 'number' && value <= rule.lte)) return false;
-  if (rule.pattern !== undefined && !new RegExp(rule.pattern, 'i').test(String(value))) return false;
+  if (rule.pattern !== undefined && !patternMatches(rule.pattern, String(value))) return false;
   return true;
 }
 

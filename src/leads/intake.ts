@@ -9,6 +9,7 @@ import { enrolledTransition, type LeadConfig } from '../domain/lifecycle';
 import type { EngagementEvent, LeadAttributes, Stage } from '../domain/types';
 import { normalizeEmail } from '../schemas/common';
 import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, type EnrollLead, type EnrollLeadInput } from '../schemas/lead';
+import { workflowEvent } from './event-properties';
 import { liftSuppressions, SuppressedLeadError, suppress, suppressedAmong } from './suppression';
 import { workflowIdFor } from '../temporal/client';
 import { attributesSignal, engagementSignal, unsubscribeSignal } from '../../workflows/messages';
@@ -254,7 +255,7 @@ export async function startLeadWorkflow(
     );
     const handle = deps.client.workflow.getHandle(workflowIdFor(leadId));
     for (const e of events.reverse()) {
-      await handle.signal(engagementSignal, { eventId: e.event_id, type: e.type, occurredAt: e.occurred_at.toISOString(), properties: e.properties ?? {} });
+      await handle.signal(engagementSignal, workflowEvent({ eventId: e.event_id, type: e.type, occurredAt: e.occurred_at.toISOString(), properties: e.properties ?? {} }));
     }
   }
 }
@@ -333,7 +334,8 @@ export async function recordEvent(deps: IntakeDeps, leadId: string, raw: Engagem
     if (rows[0].lead_id !== leadId) throw new EventIdConflictError(eventId);
     duplicate = true;
   }
-  await signalIfRunning(deps, leadId, (h) => h.signal(engagementSignal, { eventId, type: event.type, occurredAt, ...(event.properties ? { properties: event.properties } : {}) }));
+  // The row keeps every property; the workflow gets the bounded copy (src/leads/event-properties.ts).
+  await signalIfRunning(deps, leadId, (h) => h.signal(engagementSignal, workflowEvent({ eventId, type: event.type, occurredAt, ...(event.properties ? { properties: event.properties } : {}) })));
   return { eventId, duplicate };
 }
 
@@ -418,7 +420,7 @@ export async function recordEvents(deps: IntakeDeps, items: BatchEvent[], now = 
     for (let i = next++; i < toSignal.length; i = next++) {
       const row = toSignal[i]!;
       try {
-        await signalIfRunning(deps, row.leadId, (h) => h.signal(engagementSignal, row.signal));
+        await signalIfRunning(deps, row.leadId, (h) => h.signal(engagementSignal, workflowEvent(row.signal)));
       } catch (error) {
         outcomes[row.index] = { ok: false, error };
       }

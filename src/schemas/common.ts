@@ -1,7 +1,17 @@
 import { z } from 'zod';
-import { isDuration } from '../domain/duration';
+import { durationMs, isDuration } from '../domain/duration';
 
-export const duration = z.string().trim().min(1).max(32).refine(isDuration, 'must be a duration such as "90s", "24h" or "30d"');
+/** Longest delay, SLA, window or period accepted: 5 years (a year is 365.25 days, as in "5y"). */
+export const MAX_DURATION_MS = durationMs('5y');
+
+// Bounded so that every deadline a workflow computes from it is a valid date ("300000y" is not).
+export const duration = z
+  .string()
+  .trim()
+  .min(1)
+  .max(32)
+  .refine(isDuration, 'must be a duration such as "90s", "24h" or "30d"')
+  .refine((value) => !isDuration(value) || durationMs(value) <= MAX_DURATION_MS, 'must be at most 5 years ("5y")');
 export const id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
 export const email = z.string().trim().max(320).pipe(z.email({ message: 'must be an email address' }));
 export const isoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T09:00:00Z' });

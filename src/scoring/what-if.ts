@@ -1,13 +1,30 @@
 // What-if re-scoring: the stored event logs of existing leads scored with a candidate model and with
 // the model each lead runs on, by the same pure `score` the workflow uses. Leads are read in pages of
 // PAGE_SIZE (keyset on lead_id), so a large filter never sits in memory at once.
+// It runs on the API's request path, so its work is bounded (WHAT_IF_LIMITS): a request that
+// reaches a bound answers what it has with `complete: false`, and scoring yields to the event loop
+// every few milliseconds so that other requests (and /healthz) are served meanwhile.
 import type { Pool } from 'pg';
 import { getScoringModel } from '../catalog/store';
 import { score, type ScorableEvent } from '../domain/scoring';
 import type { LeadAttributes, ScoringModel, Stage } from '../domain/types';
+import { workflowProperties } from '../leads/event-properties';
 
 export const PAGE_SIZE = 500;
 export const MAX_CHANGES_LISTED = 100;
+
+export interface WhatIfLimits {
+  /** Leads scored per request. */
+  maxLeads: number;
+  /** The newest events of a lead that are scored (the start relay also replays at most 500). */
+  maxEventsPerLead: number;
+  /** Wall time per request; checked between chunks. */
+  timeBudgetMs: number;
+  /** Scoring time between two yields to the event loop (one lead is never split). */
+  yieldEveryMs: number;
+}
+
+export const WHAT_IF_LIMITS: WhatIfLimits = { maxLeads: 10_000, maxEventsPerLead: 500, timeBudgetMs: 5_000, yieldEveryMs: 10 };
 
 export interface WhatIfFilter {
   campaignId?: string;
@@ -35,6 +52,12 @@ export interface WhatIfResult {
   modelId: string;
   asOf: string;
   leadsEvaluated: number;
+  /** False when a bound stopped the run before every matching lead was scored. */
+  complete: boolean;
+  /** Which bound stopped it, if one did. */
+  stoppedBy: 'maxLeads' | 'timeBudget' | null;
+  /** Leads that have more events than maxEventsPerLead: only their newest ones were scored. */
+  leadsWithEventsCut: number;
   /** Leads that are an MQL by score now, with the model they run on vs. with the candidate. */
   mql: { current: number; candidate: number };
   changes: { becomeMql: number; stopBeingMql: number; scoreChanged: number; listed: WhatIfChange[]; truncated: boolean };
@@ -99,12 +122,15 @@ export class WhatIfTally {
     }
   }
 
-  result(modelId: string): WhatIfResult {
+  result(modelId: string, run: Pick<WhatIfResult, 'stoppedBy' | 'leadsWithEventsCut'> = { stoppedBy: null, leadsWithEventsCut: 0 }): WhatIfResult {
     const mean = (sum: number, n: number) => (n === 0 ? 0 : Math.round((sum / n) * 10) / 10);
     return {
       modelId,
       asOf: new Date(this.now).toISOString(),
       leadsEvaluated: this.evaluated,
+      complete: run.stoppedBy === null,
+      stoppedBy: run.stoppedBy,
+      leadsWithEventsCut: run.leadsWithEventsCut,
       mql: { current: this.mqlCurrent, candidate: this.mqlCandidate },
       changes: { becomeMql: this.become, stopBeingMql: this.stop, scoreChanged: this.changed, listed: this.listed, truncated: this.changed > this.listed.length },
       outcomes: [...this.outcomes.entries()]
@@ -126,27 +152,58 @@ interface LeadRow {
   scoring_model_version: number;
 }
 
-/** Re-scores every lead of model `modelId` that passes the filter; reads PAGE_SIZE leads at a time. */
-export async function whatIf(pool: Pool, modelId: string, candidate: ScoringModel, filter: WhatIfFilter, now = Date.now(), pageSize = PAGE_SIZE): Promise<WhatIfResult> {
+/** Lets the event loop run other work (requests, /healthz) before the next chunk of scoring. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Re-scores the leads of model `modelId` that pass the filter, PAGE_SIZE leads read at a time, within
+ * `limits` (WHAT_IF_LIMITS by default): the answer says whether it covered them all.
+ */
+export async function whatIf(
+  pool: Pool,
+  modelId: string,
+  candidate: ScoringModel,
+  filter: WhatIfFilter,
+  now = Date.now(),
+  pageSize = PAGE_SIZE,
+  limits: Partial<WhatIfLimits> = {},
+): Promise<WhatIfResult> {
+  const { maxLeads, maxEventsPerLead, timeBudgetMs, yieldEveryMs } = { ...WHAT_IF_LIMITS, ...limits };
+  const started = Date.now();
+  let lastYield = started;
   const tally = new WhatIfTally(candidate, now);
   const models = new Map<number, ScoringModel>();
   let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
+  let considered = 0;
+  let leadsWithEventsCut = 0;
+  let stoppedBy: WhatIfResult['stoppedBy'] = null;
+  pages: for (;;) {
+    // One lead more than the bound allows, to know whether the bound cut anything off.
+    const want = Math.min(pageSize, maxLeads - considered + 1);
     const { rows: leads } = await pool.query<LeadRow>(
       `SELECT lead_id, stage, attributes, scoring_model_version FROM leads
         WHERE scoring_model_id = $1 AND lead_id > $2
           AND ($3::text IS NULL OR campaign_id = $3) AND ($4::text IS NULL OR stage = $4) AND ($5::timestamptz IS NULL OR created_at >= $5)
         ORDER BY lead_id LIMIT $6`,
-      [modelId, after, filter.campaignId ?? null, filter.stage ?? null, filter.since?.toISOString() ?? null, pageSize],
+      [modelId, after, filter.campaignId ?? null, filter.stage ?? null, filter.since?.toISOString() ?? null, want],
     );
     if (leads.length === 0) break;
+    if (considered + leads.length > maxLeads) {
+      stoppedBy = 'maxLeads';
+      leads.length = maxLeads - considered;
+      if (leads.length === 0) break;
+    }
     after = leads[leads.length - 1]!.lead_id;
     const ids = leads.map((l) => l.lead_id);
     const [events, transitions] = await Promise.all([
-      pool.query<{ lead_id: string; event_id: string; type: string; at: string; properties: ScorableEvent['properties'] }>(
-        `SELECT lead_id, event_id, type, (extract(epoch FROM occurred_at) * 1000)::bigint AS at, properties
-           FROM lead_events WHERE lead_id = ANY ($1) AND occurred_at <= to_timestamp($2 / 1000.0)`,
-        [ids, now],
+      // The newest maxEventsPerLead events of each lead, and one more to tell that some were left out.
+      pool.query<{ lead_id: string; event_id: string; type: string; at: string; properties: ScorableEvent['properties']; rn: string }>(
+        `SELECT lead_id, event_id, type, at, properties, rn FROM (
+           SELECT lead_id, event_id, type, (extract(epoch FROM occurred_at) * 1000)::bigint AS at, properties,
+                  row_number() OVER (PARTITION BY lead_id ORDER BY occurred_at DESC, event_id DESC) AS rn
+             FROM lead_events WHERE lead_id = ANY ($1) AND occurred_at <= to_timestamp($2 / 1000.0)) e
+          WHERE rn <= $3`,
+        [ids, now, maxEventsPerLead + 1],
       ),
       pool.query<{ lead_id: string; cycle: number; reason: string; rejection_reason: string | null; at: string }>(
         `SELECT lead_id, cycle, reason, rejection_reason, (extract(epoch FROM occurred_at) * 1000)::bigint AS at
@@ -159,26 +216,38 @@ export async function whatIf(pool: Pool, modelId: string, candidate: ScoringMode
     const eventsBy = groupBy(events.rows, (e) => e.lead_id);
     const transitionsBy = groupBy(transitions.rows, (t) => t.lead_id);
     for (const lead of leads) {
+      if (Date.now() - lastYield >= yieldEveryMs) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
+      if (Date.now() - started > timeBudgetMs) {
+        stoppedBy = 'timeBudget';
+        break pages;
+      }
+      considered++;
       let model = models.get(lead.scoring_model_version);
       if (!model) {
         model = (await getScoringModel(pool, modelId, lead.scoring_model_version)) ?? undefined;
         if (!model) continue; // a version that no longer exists cannot be compared (versions are never deleted)
         models.set(lead.scoring_model_version, model);
       }
+      const rows = eventsBy.get(lead.lead_id) ?? [];
+      const kept = rows.filter((e) => Number(e.rn) <= maxEventsPerLead);
+      if (kept.length < rows.length) leadsWithEventsCut++;
       tally.add(
         {
           leadId: lead.lead_id,
           stage: lead.stage,
           attributes: lead.attributes ?? {},
-          events: (eventsBy.get(lead.lead_id) ?? []).map((e) => ({ eventId: e.event_id, type: e.type, at: Number(e.at), properties: e.properties ?? {} })),
+          events: kept.map((e) => ({ eventId: e.event_id, type: e.type, at: Number(e.at), properties: workflowProperties(e.properties) })),
           ...cyclesOf(transitionsBy.get(lead.lead_id) ?? []),
         },
         model,
       );
     }
-    if (leads.length < pageSize) break;
+    if (stoppedBy !== null || leads.length < want) break;
   }
-  return tally.result(modelId);
+  return tally.result(modelId, { stoppedBy, leadsWithEventsCut });
 }
 
 /** The current cycle's start and the decided handoffs, from a lead's transitions in order. */

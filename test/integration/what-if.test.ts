@@ -93,6 +93,7 @@ describe('what-if re-scoring', () => {
     expect(res.statusCode).toBe(200);
     const r = res.json();
     expect(r.leadsEvaluated).toBe(7);
+    expect(r).toMatchObject({ complete: true, stoppedBy: null, leadsWithEventsCut: 0 });
     expect(r.mql).toEqual({ current: 1, candidate: 2 });
     expect(r.changes).toMatchObject({ becomeMql: 2, stopBeingMql: 1, scoreChanged: 6, truncated: false });
     const byLead = Object.fromEntries(r.changes.listed.map((c: any) => [c.leadId, [c.current.score, c.current.isMql, c.candidate.score, c.candidate.isMql]]));
@@ -125,6 +126,22 @@ describe('what-if re-scoring', () => {
     const whole = await whatIf(h.pool, model, parsed, {}, now, 500);
     expect(paged).toEqual(whole);
     expect(paged.leadsEvaluated).toBe(7);
+  });
+
+  it('bounds its work: leads, events per lead and time, answering complete: false with the bound that stopped it', async () => {
+    const parsed = { ...candidate, id: 'c', version: 0 } as never;
+    const capped = await whatIf(h.pool, model, parsed, {}, now, 2, { maxLeads: 3 });
+    expect(capped).toMatchObject({ leadsEvaluated: 3, complete: false, stoppedBy: 'maxLeads' });
+    // Exactly as many leads as the bound: nothing was left out.
+    expect(await whatIf(h.pool, model, parsed, {}, now, 2, { maxLeads: 7 })).toMatchObject({ leadsEvaluated: 7, complete: true, stoppedBy: null });
+    const late = await whatIf(h.pool, model, parsed, {}, now, 500, { timeBudgetMs: -1 });
+    expect(late).toMatchObject({ leadsEvaluated: 0, complete: false, stoppedBy: 'timeBudget' });
+    // W1, W3 (2 events) and W6 (3) have more than one: only their newest event is scored.
+    const cut = await whatIf(h.pool, model, parsed, {}, now, 500, { maxEventsPerLead: 1 });
+    expect(cut).toMatchObject({ leadsEvaluated: 7, complete: true, leadsWithEventsCut: 3 });
+    // W1's newest pricing view alone: current 20 + 30 = 50.
+    const whole = await whatIf(h.pool, model, parsed, {}, now, 500);
+    expect(cut.mql.current).toBeLessThan(whole.mql.current);
   });
 
   it('refuses bad input with a 4xx naming the field, and unknown models with 404', async () => {

@@ -5,7 +5,7 @@ import { scoringModelBody } from '../../catalog/schemas';
 import { getScoringModel, UnknownCatalogEntryError } from '../../catalog/store';
 import { STAGES } from '../../domain/types';
 import { id, isoTimestamp } from '../../schemas/common';
-import { MAX_CHANGES_LISTED, whatIf } from '../../scoring/what-if';
+import { MAX_CHANGES_LISTED, WHAT_IF_LIMITS, whatIf } from '../../scoring/what-if';
 import { bearer, errors, type RouteContext } from '../context';
 
 const body = z.strictObject({
@@ -25,6 +25,9 @@ const result = z.object({
   modelId: z.string(),
   asOf: z.string(),
   leadsEvaluated: z.number(),
+  complete: z.boolean().describe(`false when a bound stopped the run before every matching lead was scored (at most ${WHAT_IF_LIMITS.maxLeads} leads, ${WHAT_IF_LIMITS.timeBudgetMs / 1000} s)`),
+  stoppedBy: z.enum(['maxLeads', 'timeBudget']).nullable().describe('the bound that stopped the run, or null'),
+  leadsWithEventsCut: z.number().describe(`leads with more than ${WHAT_IF_LIMITS.maxEventsPerLead} events: only their newest ${WHAT_IF_LIMITS.maxEventsPerLead} were scored`),
   mql: z.object({ current: z.number(), candidate: z.number() }).describe('leads that are an MQL by score now: with the version they run on, and with the candidate'),
   changes: z.object({
     becomeMql: z.number(),
@@ -46,7 +49,7 @@ export function whatIfRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         tags: ['scoring models'],
         summary: 'Re-score existing leads with a candidate model (nothing is stored or changed)',
         description:
-          "Scores each lead of model :id (filtered by campaign, stage, enrolment time) from its stored event log, with the version it runs on and with the candidate, using the workflow's scoring code. Roles: marketing, ops.",
+          `Scores each lead of model :id (filtered by campaign, stage, enrolment time) from its stored event log, with the version it runs on and with the candidate, using the workflow's scoring code. Bounded so that it cannot hold up the API: at most ${WHAT_IF_LIMITS.maxLeads} leads, the newest ${WHAT_IF_LIMITS.maxEventsPerLead} events of each, and ${WHAT_IF_LIMITS.timeBudgetMs / 1000} s; a run that reaches a bound answers what it has with \`complete: false\` and \`stoppedBy\`. Narrow the filter to cover the rest. Roles: marketing, ops.`,
         security: bearer,
         params: z.strictObject({ id: z.string().max(100) }),
         body,
