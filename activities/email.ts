@@ -1,8 +1,10 @@
 // Outgoing email, at most once per idempotency key: claim a row in PostgreSQL, send over SMTP,
 // record the outcome. A retried activity finds the row and does not send again.
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { classifySmtpFailure, smtpFailureType } from '../src/mail/smtp-failure';
 import { sendMailWithHook, type MailTransport } from '../src/mail/transport';
 import { singleLine } from '../src/mail/render';
 
@@ -38,6 +40,32 @@ export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@leadloop>`;
 }
 
+/** The running activity's context, or null when called directly (tests, scripts). */
+function currentActivity(): Context | null {
+  try {
+    return Context.current();
+  } catch {
+    return null;
+  }
+}
+
+/** Whether Temporal will not retry this attempt: its failure is then the email's final outcome. */
+function isFinalAttempt(): boolean {
+  const info = currentActivity()?.info;
+  const max = info?.retryPolicy?.maximumAttempts;
+  return !!info && !!max && info.attempt >= max;
+}
+
+// One row per kind, all time: what leadloop_email_failures_total and /readyz (ops) read.
+const COUNT_FAILURE = `
+  INSERT INTO email_failure_counts (kind, failures, last_at, last_error) VALUES ($1, 1, now(), $2)
+  ON CONFLICT (kind) DO UPDATE SET failures = email_failure_counts.failures + 1, last_at = now(), last_error = $2`;
+
+/** Best effort: a failure to count must not hide the SMTP failure being reported. */
+async function countFailure(db: PoolClient, kind: string, error: string): Promise<void> {
+  await db.query(COUNT_FAILURE, [kind, error.slice(0, 500)]).catch(() => {});
+}
+
 /**
  * Sends `mail` unless an email with the same key was already sent or bounced. The key's row stays
  * locked in an open transaction until the message's final "." is on the wire:
@@ -48,6 +76,8 @@ export function messageIdFor(key: string): string {
  * answers does not resend. What SMTP leaves open (docs/reliability.md): a server that refuses the
  * message after its "." while the worker dies leaves it recorded as sent; PostgreSQL failing the
  * COMMIT at that instant, or a TLS connection (no hook), resends it, with the same Message-ID.
+ * Only a permanent refusal of the recipient is a bounce (src/mail/smtp-failure.ts); any other
+ * failure is recorded on the row (kind, time), counted, and retried by Temporal.
  */
 export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<DeliveryStatus> {
   const messageId = messageIdFor(mail.key);
@@ -67,7 +97,7 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
     const claim = await db.query(
       `INSERT INTO email_log (idempotency_key, lead_id, kind, recipient, subject, message_id, status, attempts, sent_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'sent', 1, now())
-       ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sent', attempts = email_log.attempts + 1, sent_at = now(), error = NULL
+       ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sent', attempts = email_log.attempts + 1, sent_at = now(), error = NULL, failure_kind = NULL, failed_at = NULL
         WHERE email_log.status NOT IN ('sent', 'bounced')
        RETURNING status`,
       [mail.key, mail.leadId, mail.kind, mail.to, subject, messageId],
@@ -94,13 +124,19 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;
       const message = withoutAddresses((err as Error).message);
-      if (code !== undefined && code >= 500) {
-        await settle(`UPDATE email_log SET status = 'bounced', sent_at = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
+      const failure = classifySmtpFailure(err);
+      if (failure.bounce) {
+        await settle(`UPDATE email_log SET status = 'bounced', sent_at = NULL, failed_at = now(), failure_kind = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
+        await countFailure(db, 'bounce', message);
         return 'bounced';
       }
-      // Refused (4xx) or unreachable: nothing was delivered, so a later attempt may send.
-      await settle(`UPDATE email_log SET status = 'pending', sent_at = NULL, error = $2 WHERE idempotency_key = $1`, [mail.key, message]);
-      throw ApplicationFailure.retryable(`SMTP delivery of the ${mail.kind} email failed${code ? ` (${code})` : ''}: ${message}`, 'SmtpTemporaryFailure');
+      // Not the recipient's fault (credentials, sender, policy, size, network): nothing was
+      // delivered, so a later attempt may send. The last attempt's failure is final: 'failed'.
+      const status = isFinalAttempt() ? 'failed' : 'pending';
+      await settle(`UPDATE email_log SET status = $3, sent_at = NULL, failed_at = now(), failure_kind = $4, error = $2 WHERE idempotency_key = $1`, [mail.key, message, status, failure.kind]);
+      await countFailure(db, failure.kind, message);
+      currentActivity()?.log.warn('SMTP delivery failed', { emailKind: mail.kind, failureKind: failure.kind, status, responseCode: code, error: message });
+      throw ApplicationFailure.retryable(`SMTP delivery of the ${mail.kind} email failed (${failure.kind}${code ? `, ${code}` : ''}): ${message}`, smtpFailureType(failure.kind));
     }
     await commit();
     return 'sent';

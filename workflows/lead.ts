@@ -21,7 +21,7 @@ import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { CommandLane, ConditionLane, type Lane } from './command-lane';
 import { DeadlineTimer } from './deadline-timer';
-import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, rejectUpdate, unsubscribeSignal } from './messages';
+import { acceptUpdate, attributesSignal, clearBounceSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, rejectUpdate, unsubscribeSignal } from './messages';
 import { LEAD_RUN_REVISION } from './revision';
 import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, scoringModelValue, ShadowScore, SlaDeadline } from './search-attributes';
 
@@ -59,7 +59,8 @@ export interface LeadOutcome {
   at: string;
 }
 
-// Emails: bounded retries with backoff (SMTP 4xx, connection errors); a 5xx comes back as 'bounced'.
+// Emails: bounded retries with backoff (any SMTP failure that is not the recipient's); a recipient's
+// permanent refusal comes back as 'bounced'. The last attempt records a failure as 'failed' in email_log.
 const mail = proxyActivities<LeadActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 25 },
@@ -238,6 +239,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   setHandler(engagementSignal, (event) => feed({ type: 'engagement', event }));
   setHandler(attributesSignal, (attributes) => feed({ type: 'attributes', attributes }));
   setHandler(unsubscribeSignal, () => feed({ type: 'unsubscribe' }));
+  // A new handler: histories recorded before it have no such signal, so they replay unchanged.
+  setHandler(clearBounceSignal, () => feed({ type: 'bounceCleared' }));
   setHandler(migrateSignal, (next) => feed({ type: 'migrate', config: next, trigger: 'request' }));
   setHandler(getStateQuery, () => viewOf(state, config, Date.now()));
 

@@ -9,6 +9,8 @@ export const engagementSignal = defineSignal<[EngagementEvent]>('engagement');
 /** New fit attributes for an enrolled lead (re-enrolment merges them). */
 export const attributesSignal = defineSignal<[LeadAttributes]>('attributes');
 export const unsubscribeSignal = defineSignal<[]>('unsubscribe');
+/** Ops cleared the lead's bounce flag (DELETE /v1/leads/:id/bounce): nurture resumes. */
+export const clearBounceSignal = defineSignal<[]>('clearBounce');
 /** Move to the newest versions of the lead's campaign and models (POST /v1/campaigns/:id/migrate). */
 export const migrateSignal = defineSignal<[LeadConfig]>('migrate');
 

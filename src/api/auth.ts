@@ -40,9 +40,15 @@ export function installAuth(app: FastifyInstance, keys: readonly ApiKey[], isExe
   });
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const access = request.routeOptions.config?.access;
-    if (access === undefined || access === 'public') return;
+    if (access === undefined) return;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+    if (access === 'public') {
+      // No key needed, but a valid one is noted: a public route may tell ops more (/readyz).
+      const role = match ? roleOf(match[1]!) : null;
+      if (role) request.role = role;
+      return;
+    }
     if (!match) throw new ApiError(401, 'unauthorized', 'send an API key as `Authorization: Bearer <key>`');
     const role = roleOf(match[1]!);
     if (!role) throw new ApiError(401, 'unauthorized', 'unknown API key');
