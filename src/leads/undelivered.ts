@@ -1,11 +1,12 @@
-// Owner and escalation emails that never arrived: their retries ran out ('failed') or the address
-// refused them for good ('bounced'). Read from email_log, so the API shows them on the lead and the
+// Owner and escalation emails that never arrived: their retries ran out ('failed'), the address
+// refused them for good ('bounced'), or the connection died before the server's answer ('unknown':
+// it may have arrived; never sent again). Read from email_log, so the API shows them on the lead and the
 // SLA board whatever process sent them.
 import type { Pool } from 'pg';
 
 export interface UndeliveredNotice {
   kind: 'owner' | 'escalation';
-  status: 'failed' | 'bounced';
+  status: 'failed' | 'bounced' | 'unknown';
   /** When the last attempt failed. */
   at: string;
   /** The SMTP error, addresses replaced. */
@@ -21,7 +22,7 @@ export function undeliveredNoticesSql(lead: string, cycle?: string): string {
   const inCycle = cycle ? ` AND split_part(e.idempotency_key, ':', 3) = (${cycle})::text` : '';
   return `(SELECT COALESCE(json_agg(json_build_object('kind', e.kind, 'status', e.status, 'at', e.failed_at, 'error', e.error) ORDER BY e.failed_at DESC), '[]'::json)
              FROM email_log e
-            WHERE e.lead_id = ${lead} AND e.kind IN ('owner', 'escalation') AND e.status IN ('failed', 'bounced')${inCycle})`;
+            WHERE e.lead_id = ${lead} AND e.kind IN ('owner', 'escalation') AND e.status IN ('failed', 'bounced', 'unknown')${inCycle})`;
 }
 
 interface NoticeJson {

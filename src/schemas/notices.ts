@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 export const undeliveredNoticeSchema = z.object({
   kind: z.enum(['owner', 'escalation']),
-  status: z.enum(['failed', 'bounced']).describe('failed: retries ran out (SMTP trouble on our side or the relay); bounced: the address refused it for good'),
+  status: z
+    .enum(['failed', 'bounced', 'unknown'])
+    .describe('failed: retries ran out (SMTP trouble on our side or the relay); bounced: the address refused it for good; unknown: the connection died before the server answered (it may have arrived; never resent)'),
   at: z.string().describe('when the last attempt failed'),
   error: z.string().nullable().describe('the SMTP error, addresses replaced by <address>'),
 });

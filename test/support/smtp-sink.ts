@@ -11,6 +11,8 @@ export interface ReceivedMail {
   html: string;
   messageId: string;
   headers: ParsedMail['headers'];
+  /** The session was encrypted (STARTTLS or implicit TLS) when the message arrived. */
+  secure: boolean;
 }
 
 /** Where a refusal is answered: AUTH, MAIL FROM, RCPT TO, or the end of DATA. */
@@ -27,6 +29,14 @@ export interface Refusal {
 export interface SmtpSinkOptions {
   /** The sink's url carries a user and password, so that nodemailer authenticates (AUTH PLAIN). */
   auth?: boolean;
+  /** A certificate: STARTTLS is offered (`starttls`), or the connection is TLS from the start (`implicit`, smtps://). */
+  tls?: { key: Buffer; cert: Buffer; mode: 'starttls' | 'implicit' };
+}
+
+/** Awaited before the sink answers: at RCPT TO, and once the whole message is in (before its 250). */
+export interface SinkHooks {
+  rcpt?: () => Promise<void>;
+  dataEnd?: () => Promise<void>;
 }
 
 export class SmtpSink {
@@ -35,12 +45,13 @@ export class SmtpSink {
   private refusals: Refusal[] = [];
   private waiters: (() => void)[] = [];
   port = 0;
+  hooks: SinkHooks = {};
 
   constructor(private readonly options: SmtpSinkOptions = {}) {
     this.server = new SMTPServer({
       authOptional: true,
       allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
+      ...(options.tls ? { key: options.tls.key, cert: options.tls.cert, secure: options.tls.mode === 'implicit' } : { disabledCommands: ['STARTTLS'] }),
       logger: false,
       onAuth: (auth, _session, callback) => {
         const refusal = this.takeRefusal('auth');
@@ -53,9 +64,9 @@ export class SmtpSink {
       },
       onRcptTo: (_address, _session, callback) => {
         const refusal = this.takeRefusal('rcpt');
-        callback(refusal ? smtpError(refusal) : undefined);
+        void (this.hooks.rcpt?.() ?? Promise.resolve()).catch(() => {}).then(() => callback(refusal ? smtpError(refusal) : undefined));
       },
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
         const refusal = this.takeRefusal('data');
         if (refusal) {
           stream.resume();
@@ -63,7 +74,8 @@ export class SmtpSink {
           return;
         }
         simpleParser(stream)
-          .then((parsed) => {
+          .then(async (parsed) => {
+            await this.hooks.dataEnd?.();
             this.messages.push({
               to: toAddresses(parsed),
               from: parsed.from?.text ?? '',
@@ -72,6 +84,7 @@ export class SmtpSink {
               html: typeof parsed.html === 'string' ? parsed.html : '',
               messageId: parsed.messageId ?? '',
               headers: parsed.headers,
+              secure: session.secure,
             });
             callback();
             this.waiters.splice(0).forEach((wake) => wake());
@@ -90,7 +103,8 @@ export class SmtpSink {
   }
 
   get url(): string {
-    return `smtp://${this.options.auth ? 'leadloop:test-password@' : ''}127.0.0.1:${this.port}`;
+    const scheme = this.options.tls?.mode === 'implicit' ? 'smtps' : 'smtp';
+    return `${scheme}://${this.options.auth ? 'leadloop:test-password@' : ''}127.0.0.1:${this.port}`;
   }
 
   /** Refuses the end of DATA `times` times. */
