@@ -1,10 +1,10 @@
 // Outgoing email, at most once per idempotency key: claim a row in PostgreSQL, send over SMTP,
 // record the outcome. A retried activity finds the row and does not send again.
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { withTransaction } from '../src/db/transaction';
+import { currentActivity, isFinalAttempt } from './context';
 import { classifySmtpFailure, smtpFailureType } from '../src/mail/smtp-failure';
 import { sendMailWithHook, type MailTransport } from '../src/mail/transport';
 import { singleLine } from '../src/mail/render';
@@ -40,22 +40,6 @@ export function withoutAddresses(message: string): string {
 /** The Message-ID is derived from the key, so even a resend would be recognisable as the same message. */
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@leadloop>`;
-}
-
-/** The running activity's context, or null when called directly (tests, scripts). */
-function currentActivity(): Context | null {
-  try {
-    return Context.current();
-  } catch {
-    return null;
-  }
-}
-
-/** Whether Temporal will not retry this attempt: its failure is then the email's final outcome. */
-function isFinalAttempt(): boolean {
-  const info = currentActivity()?.info;
-  const max = info?.retryPolicy?.maximumAttempts;
-  return !!info && !!max && info.attempt >= max;
 }
 
 // One row per kind, all time: what leadloop_email_failures_total and /readyz (ops) read.

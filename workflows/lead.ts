@@ -61,8 +61,12 @@ export interface LeadOutcome {
 
 // Emails: bounded retries with backoff (any SMTP failure that is not the recipient's); a recipient's
 // permanent refusal comes back as 'bounced'. The last attempt records a failure as 'failed' in email_log.
+// The activities heartbeat every 2 s (activities/context.ts): a worker killed mid-send is noticed
+// after 10 s, and the email retried elsewhere; the start-to-close timeout still covers a slow server.
+// Replay does not compare activity timeouts, so running leads replay unchanged.
 const mail = proxyActivities<LeadActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 25 },
 });
 // Transitions must never be lost: retry until PostgreSQL is back.
