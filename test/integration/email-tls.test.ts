@@ -102,6 +102,27 @@ describe('exactly-once email over TLS and across a lost COMMIT', () => {
     });
   });
 
+  describe('the SMTP connection lost after the whole message was sent, before the answer', () => {
+    const sink = new SmtpSink();
+    beforeAll(() => sink.start());
+    afterAll(() => sink.stop());
+
+    it("records the outcome as 'unknown' and never sends that email again", async () => {
+      const email = `lost-answer-${uid()}@customer.test`;
+      const leadId = await insertLead(email);
+      sink.hooks.dataEnd = async () => sink.dropConnections();
+      const activities = createActivities({ pool, transport: createMailTransport(sink.url), mailFrom: 'test <noreply@leadloop.test>' });
+      const args = { leadId, campaignId: 'c', campaignVersion: 1, cycle: 0, stepIndex: 0, step };
+      expect(await activities.sendNurtureEmail(args)).toEqual({ status: 'unknown' });
+      sink.hooks = {};
+      expect(await statusOf(leadId)).toEqual(['unknown']);
+      // The server has the message: a retry must not deliver it a second time.
+      expect(await activities.sendNurtureEmail(args)).toEqual({ status: 'unknown' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sink.to(email)).toHaveLength(1);
+    });
+  });
+
   describe('the claim\'s PostgreSQL connection killed while the server accepts the message', () => {
     const sink = new SmtpSink();
     const application = `leadloop-commit-loss-${uid()}`;

@@ -125,6 +125,12 @@ export class SmtpSink {
     return refusal;
   }
 
+  /** Cuts every open connection without an answer (as a network failure would). */
+  dropConnections(): void {
+    const connections = (this.server as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections;
+    for (const connection of connections) connection._socket?.destroy();
+  }
+
   /** Accepts every message again. */
   stopRefusing(): void {
     this.refusals = [];
