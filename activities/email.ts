@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { withTransaction } from '../src/db/transaction';
-import { currentActivity, isFinalAttempt } from './context';
 import { classifySmtpFailure, smtpFailureType } from '../src/mail/smtp-failure';
 import { sendMailWithHook, type MailTransport } from '../src/mail/transport';
 import { singleLine } from '../src/mail/render';
+import { currentActivity, isFinalAttempt } from './context';
 
 export interface OutgoingEmail {
   key: string;
