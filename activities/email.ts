@@ -48,8 +48,8 @@ const COUNT_FAILURE = `
   ON CONFLICT (kind) DO UPDATE SET failures = email_failure_counts.failures + 1, last_at = now(), last_error = $2`;
 
 /** Best effort: a failure to count must not hide the SMTP failure being reported. */
-async function countFailure(pool: Pool, kind: string, error: string): Promise<void> {
-  await pool.query(COUNT_FAILURE, [kind, error.slice(0, 500)]).catch(() => {});
+async function countFailure(db: Pick<Pool, 'query'>, kind: string, error: string): Promise<void> {
+  await db.query(COUNT_FAILURE, [kind, error.slice(0, 500)]).catch(() => {});
 }
 
 /** Where a delivery ended; 'unknown': the server may have the message, so it is never sent again. */
@@ -97,6 +97,12 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
   const db = await deps.pool.connect();
   let failure: unknown;
   let connectionBroken = false;
+  let released = false;
+  // A connection whose transaction state is unknown is not given back to the pool.
+  const release = (destroy: boolean) => {
+    if (!released) db.release(destroy);
+    released = true;
+  };
   try {
     await db.query('BEGIN');
     // One statement claims the key: a new row, or one a failed attempt left 'pending' or 'failed',
@@ -147,8 +153,10 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
         }
         return true;
       } catch {
-        // PostgreSQL failed the COMMIT (restarted, connection cut): write it on another connection.
+        // PostgreSQL failed the COMMIT (restarted, connection cut): write it on another connection,
+        // after giving this one up (many deliveries failing at once must not exhaust the pool).
         connectionBroken = true;
+        release(true);
         return recordOnAnotherConnection(deps.pool, [mail.key, mail.leadId, mail.kind, mail.to, subject, messageId, outcome, attempts, error, failureKind]);
       }
     };
@@ -171,25 +179,26 @@ export async function deliverOnce(deps: MailDeps, mail: OutgoingEmail): Promise<
       return 'unknown';
     }
     const classified = classifySmtpFailure(sendError);
+    // The claim's connection while it is usable: a second one per delivery could exhaust the pool.
+    const counter = () => (connectionBroken ? deps.pool : db);
     if (classified.bounce) {
       await record('bounced', message, null);
-      await countFailure(deps.pool, 'bounce', message);
+      await countFailure(counter(), 'bounce', message);
       return 'bounced';
     }
     // Not the recipient's fault (credentials, sender, policy, size, network): nothing was
     // delivered, so a later attempt may send. The last attempt's failure is final: 'failed'.
     const status = isFinalAttempt() ? 'failed' : 'pending';
     await record(status, message, classified.kind);
-    await countFailure(deps.pool, classified.kind, message);
+    await countFailure(counter(), classified.kind, message);
     currentActivity()?.log.warn('SMTP delivery failed', { emailKind: mail.kind, failureKind: classified.kind, status, responseCode: code, error: message });
     throw ApplicationFailure.retryable(`SMTP delivery of the ${mail.kind} email failed (${classified.kind}${code ? `, ${code}` : ''}): ${message}`, smtpFailureType(classified.kind));
   } catch (err) {
     failure = err;
-    await db.query('ROLLBACK').catch(() => {});
+    if (!released) await db.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    // A connection whose transaction state is unknown is not given back to the pool.
-    db.release(connectionBroken || (failure !== undefined && !(failure instanceof ApplicationFailure)));
+    release(connectionBroken || (failure !== undefined && !(failure instanceof ApplicationFailure)));
   }
 }
 
