@@ -9,6 +9,7 @@ import { renderMarkedTextOrLegacy, renderTemplateOrLegacy, type TemplateLinks } 
 import { clickLink, isTrackableUrl, openPixelUrl, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
 import { storeTrackedUrls } from '../src/mail/tracked-urls';
 import type { MailTransport } from '../src/mail/transport';
+import { heartbeating } from './context';
 import { deliverOnce, type DeliveryStatus } from './email';
 import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
 import type { CatalogVersions } from '../workflows/messages';
@@ -42,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
       : null;
   const leadLink = (leadId: string) => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${leadId}` : `lead ${leadId}`);
 
-  return {
+  const activities = {
     async sendNurtureEmail(input: CommandArgs<'sendNurtureEmail'>): Promise<NurtureEmailResult> {
       const args = activityInput('sendNurtureEmail', sendNurtureEmailInput, input);
       const contact = await loadContact(deps.pool, args.leadId);
@@ -181,6 +182,14 @@ export function createActivities(deps: ActivityDeps) {
       activityInput('recordTransition', recordTransitionInput, input);
       await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
     },
+  };
+  // Email activities heartbeat while they run: a worker killed mid-send is noticed within the
+  // heartbeat timeout (workflows/lead.ts), not after the one-minute start-to-close timeout.
+  return {
+    ...activities,
+    sendNurtureEmail: (input: Parameters<typeof activities.sendNurtureEmail>[0]) => heartbeating(() => activities.sendNurtureEmail(input)),
+    notifyOwner: (input: Parameters<typeof activities.notifyOwner>[0]) => heartbeating(() => activities.notifyOwner(input)),
+    escalateSla: (input: Parameters<typeof activities.escalateSla>[0]) => heartbeating(() => activities.escalateSla(input)),
   };
 }
 

@@ -1,4 +1,5 @@
 // Environment → typed configuration, validated once at start with one clear line per bad variable.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseTimeouts } from './db/pool';
 import { durationMs } from './domain/duration';
@@ -72,6 +73,14 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('leads'),
   SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://localhost:1025'),
+  /** "false" only against a test server with a self-signed certificate. */
+  SMTP_TLS_REJECT_UNAUTHORIZED: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
+  SMTP_CA_FILE: z
+    .string()
+    .trim()
+    .refine((path) => existsSync(path), 'must be the path of a readable PEM file')
+    .optional(),
+  SMTP_REQUIRE_TLS: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
   MAIL_FROM: z.string().trim().min(3).default('leadloop <noreply@leadloop.local>'),
   /** Set to "false" against a server without the custom search attributes (the time-skipping test server). */
   LEADLOOP_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true'),
@@ -203,6 +212,8 @@ export interface Config {
   database: DatabaseTimeouts;
   temporal: { address: string; namespace: string; taskQueue: string };
   smtpUrl: string;
+  /** TLS of the SMTP connection: certificate checks, a CA file, and whether STARTTLS is required. */
+  smtpTls: { rejectUnauthorized: boolean; caFile: string | undefined; requireTls: boolean };
   mailFrom: string;
   searchAttributes: boolean;
   /** HTTP API (`npm run api`). */
@@ -246,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: { poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     smtpUrl: e.SMTP_URL,
+    smtpTls: { rejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED === 'true', caFile: e.SMTP_CA_FILE, requireTls: e.SMTP_REQUIRE_TLS === 'true' },
     mailFrom: e.MAIL_FROM,
     searchAttributes: e.LEADLOOP_SEARCH_ATTRIBUTES === 'true',
     port: e.PORT,

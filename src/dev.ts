@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     pool,
-    transport: createMailTransport(smtpUrl),
+    // The catcher speaks plain SMTP; a server of your own gets the TLS settings.
+    transport: createMailTransport(smtpUrl, process.env.SMTP_URL ? config.smtpTls : {}),
     mailFrom: config.mailFrom,
     publicBaseUrl,
     trackingSecret,

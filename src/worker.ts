@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     pool,
-    transport: createMailTransport(config.smtpUrl),
+    transport: createMailTransport(config.smtpUrl, config.smtpTls),
     mailFrom: config.mailFrom,
     publicBaseUrl: config.publicBaseUrl,
     trackingSecret: config.trackingSecret,

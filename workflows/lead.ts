@@ -21,7 +21,7 @@ import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { CommandLane, ConditionLane, type Lane } from './command-lane';
 import { DeadlineTimer } from './deadline-timer';
-import { acceptUpdate, attributesSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, migrateToSignal, rejectUpdate, unsubscribeSignal } from './messages';
+import { acceptUpdate, attributesSignal, clearBounceSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, migrateToSignal, rejectUpdate, unsubscribeSignal } from './messages';
 import { LEAD_RUN_REVISION } from './revision';
 import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, scoringModelValue, ShadowScore, SlaDeadline } from './search-attributes';
 
@@ -59,9 +59,14 @@ export interface LeadOutcome {
   at: string;
 }
 
-// Emails: bounded retries with backoff (SMTP 4xx, connection errors); a 5xx comes back as 'bounced'.
+// Emails: bounded retries with backoff (any SMTP failure that is not the recipient's); a recipient's
+// permanent refusal comes back as 'bounced'. The last attempt records a failure as 'failed' in email_log.
+// The activities heartbeat every 2 s (activities/context.ts): a worker killed mid-send is noticed
+// after 10 s, and the email retried elsewhere; the start-to-close timeout still covers a slow server.
+// Replay does not compare activity timeouts, so running leads replay unchanged.
 const mail = proxyActivities<LeadActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 25 },
 });
 // Transitions must never be lost: retry until PostgreSQL is back.
@@ -238,6 +243,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   setHandler(engagementSignal, (event) => feed({ type: 'engagement', event }));
   setHandler(attributesSignal, (attributes) => feed({ type: 'attributes', attributes }));
   setHandler(unsubscribeSignal, () => feed({ type: 'unsubscribe' }));
+  // A new handler: histories recorded before it have no such signal, so they replay unchanged.
+  setHandler(clearBounceSignal, () => feed({ type: 'bounceCleared' }));
   setHandler(migrateSignal, (next) => {
     if (patched('migrate-by-reference')) log.warn('ignored a migrate signal that carries a configuration; send migrateTo');
     else feed({ type: 'migrate', config: next, trigger: 'request' });

@@ -9,6 +9,8 @@ export const engagementSignal = defineSignal<[EngagementEvent]>('engagement');
 /** New fit attributes for an enrolled lead (re-enrolment merges them). */
 export const attributesSignal = defineSignal<[LeadAttributes]>('attributes');
 export const unsubscribeSignal = defineSignal<[]>('unsubscribe');
+/** Ops cleared the lead's bounce flag (DELETE /v1/leads/:id/bounce): nurture resumes. */
+export const clearBounceSignal = defineSignal<[]>('clearBounce');
 /** Catalog versions by name only: the workflow loads their content from the catalog itself. */
 export interface CatalogVersions {
   campaign: { id: string; version: number };

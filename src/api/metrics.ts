@@ -1,6 +1,7 @@
 // Prometheus metrics of the API process: requests by route and status, latency, events accepted;
 // handoffs and SLA breaches are counted from lead_transitions at scrape time (the workflows record
-// them there), so every API replica reports the same numbers.
+// them there), and email failures from email_failure_counts (the workers count them there), so
+// every API replica reports the same numbers.
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -44,6 +45,19 @@ export function createMetrics(pool: Pool): ApiMetrics {
       const { rows } = await pool.query<{ stage: string; n: string }>('SELECT stage, count(*) AS n FROM leads GROUP BY stage');
       this.reset();
       for (const row of rows) this.set({ stage: row.stage }, Number(row.n));
+    },
+  });
+
+  // Counted by the workers in PostgreSQL (activities/email.ts), read at scrape time like the above.
+  new Counter({
+    name: 'leadloop_email_failures_total',
+    help: 'Failed SMTP delivery attempts by kind (bounce: a recipient refused for good; the others are retried)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const { rows } = await pool.query<{ kind: string; failures: string }>('SELECT kind, failures FROM email_failure_counts');
+      this.reset();
+      for (const row of rows) this.inc({ kind: row.kind }, Number(row.failures));
     },
   });
 

@@ -38,6 +38,8 @@ export type TransitionReason =
   | 'recycle_period_over'
   | 'unsubscribed'
   | 'email_bounced'
+  /** Ops cleared the bounce flag (DELETE /v1/leads/:id/bounce): email may go to the lead again. */
+  | 'bounce_cleared'
   /** The lead moved to newer campaign/model versions (stage unchanged). */
   | 'migrated'
   /** The shadow model would have made the lead an MQL now (stage unchanged; nothing is handed off). */
@@ -102,6 +104,7 @@ export type LeadInput =
   | { type: 'attributes'; attributes: LeadAttributes }
   | { type: 'unsubscribe' }
   | { type: 'emailBounced'; stepId: string }
+  | { type: 'bounceCleared' }
   | { type: 'tick' }
   | { type: 'contact'; action: ContactAction }
   | { type: 'accept'; action: AcceptAction }
@@ -268,6 +271,13 @@ export function step(state: LeadState, input: LeadInput, now: number, config: Le
         out.s.emailBounced = true;
         out.s.nurture.dueAt = null;
         out.transition(out.s.stage, 'email_bounced', { details: { stepId: input.stepId } });
+      }
+      break;
+    case 'bounceCleared':
+      if (out.s.emailBounced) {
+        out.s.emailBounced = false;
+        out.transition(out.s.stage, 'bounce_cleared');
+        out.resumeNurture();
       }
       break;
     case 'tick':
@@ -647,6 +657,13 @@ class Builder {
     if (this.s.unsubscribed || this.s.emailBounced) this.s.nurture.dueAt = null;
     this.rescore();
     this.transition('nurturing', 'recycle_period_over');
+  }
+
+  /** A nurturing lead that may be emailed again gets its pending step, its delay counted from now. */
+  resumeNurture(): void {
+    if (this.s.stage !== 'nurturing' || this.s.unsubscribed || this.s.emailBounced || this.s.nurture.dueAt !== null) return;
+    const pending = stepsOf(this.config.campaign, this.s.nurture.track)[this.s.nurture.nextStep];
+    if (pending) this.s.nurture.dueAt = this.now + durationMs(pending.delay);
   }
 
   private notifyOwner(reason: 'handoff' | 'reassigned', current: Score): void {

@@ -438,7 +438,8 @@ export async function unsubscribeLead(deps: IntakeDeps, leadId: string): Promise
   await signalIfRunning(deps, leadId, (h) => h.signal(unsubscribeSignal));
 }
 
-async function signalIfRunning(deps: IntakeDeps, leadId: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+/** Signals the lead's workflow; a lead whose workflow has completed is left as it is. */
+export async function signalIfRunning(deps: Pick<IntakeDeps, 'client'>, leadId: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
   try {
     await send(deps.client.workflow.getHandle(workflowIdFor(leadId)));
   } catch (err) {

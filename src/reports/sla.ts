@@ -5,6 +5,7 @@
 import type { Pool } from 'pg';
 import { DEFAULT_POLICY } from '../domain/defaults';
 import { durationMs } from '../domain/duration';
+import { toNotices, undeliveredNoticesSql, type UndeliveredNotice } from '../leads/undelivered';
 
 export interface SlaEntry {
   leadId: string;
@@ -26,6 +27,8 @@ export interface SlaEntry {
   breaches: number;
   /** A breach in this handoff, or the deadline has passed. */
   breached: boolean;
+  /** Owner and escalation emails of this cycle that never arrived: the owner may not know. */
+  undeliveredNotices: UndeliveredNotice[];
 }
 
 export interface SlaBoard {
@@ -48,6 +51,7 @@ interface Row {
   assigned_at: Date;
   breaches: number;
   sla: string | null;
+  notices: Parameters<typeof toNotices>[0];
 }
 
 /** Time left and breach state of one handoff; pure, so that the rules are unit-tested. */
@@ -66,7 +70,8 @@ export function compareSla(a: Pick<SlaEntry, 'breached' | 'secondsLeft' | 'leadI
 export async function slaBoard(pool: Pool, opts: { now: Date; campaignId?: string; owner?: string; limit: number }): Promise<SlaBoard> {
   const { rows } = await pool.query<Row>(
     `SELECT l.lead_id, l.name, l.company, l.email, l.campaign_id, l.owner, l.score, h.cycle,
-            h.mql_at, h.assigned_at, h.breaches, cv.policy->>'sla' AS sla
+            h.mql_at, h.assigned_at, h.breaches, cv.policy->>'sla' AS sla,
+            ${undeliveredNoticesSql('l.lead_id', 'h.cycle')} AS notices
        FROM leads l
        LEFT JOIN campaign_versions cv ON cv.campaign_id = l.campaign_id AND cv.version = l.campaign_version
       CROSS JOIN LATERAL (
@@ -99,6 +104,7 @@ export async function slaBoard(pool: Pool, opts: { now: Date; campaignId?: strin
         secondsLeft: status.secondsLeft,
         breaches: r.breaches,
         breached: status.breached,
+        undeliveredNotices: toNotices(r.notices),
       };
     })
     .sort(compareSla);

@@ -1139,6 +1139,46 @@ describe('emailBounced', () => {
   });
 });
 
+describe('bounceCleared', () => {
+  it('clears the flag and resumes nurture with the pending step, its delay counted from the clear', () => {
+    const lead = new Lead(CONFIG_NO_RECYCLE);
+    lead.apply({ type: 'emailBounced', stepId: 's1' }, T0 + H);
+    expect(lead.state.nurture).toMatchObject({ nextStep: 1, dueAt: null });
+
+    lead.apply({ type: 'bounceCleared' }, T0 + 2 * D);
+    expect(lead.state.emailBounced).toBe(false);
+    expect(transitionsIn(lead.last)).toMatchObject([{ from: 'nurturing', to: 'nurturing', reason: 'bounce_cleared', at: T0 + 2 * D }]);
+    expect(lead.state.nurture).toMatchObject({ nextStep: 1, dueAt: T0 + 2 * D + 3 * D });
+    expect(nextWakeup(lead.state, CONFIG_NO_RECYCLE)?.kind).toBe('nurture');
+
+    lead.tick(T0 + 5 * D);
+    expect(only(lead.last, 'sendNurtureEmail').map((c) => c.step.id)).toEqual(['s2']);
+  });
+
+  it('is a no-op for a lead that is not flagged, and resumes nothing for an unsubscribed lead or one with sales', () => {
+    const fresh = new Lead(CONFIG_NO_RECYCLE);
+    const before = fresh.state;
+    fresh.apply({ type: 'bounceCleared' }, T0 + H);
+    expect(fresh.last).toEqual([]);
+    expect(fresh.state).toEqual(before);
+
+    const unsubscribed = new Lead(CONFIG_NO_RECYCLE);
+    unsubscribed.apply({ type: 'emailBounced', stepId: 's1' }, T0 + H);
+    unsubscribed.apply({ type: 'unsubscribe' }, T0 + 2 * H);
+    unsubscribed.apply({ type: 'bounceCleared' }, T0 + 3 * H);
+    expect(unsubscribed.state.emailBounced).toBe(false);
+    expect(unsubscribed.state.nurture.dueAt).toBeNull();
+
+    const working = workingLead();
+    working.apply({ type: 'emailBounced', stepId: 's2' }, C + H);
+    working.apply({ type: 'bounceCleared' }, C + 2 * H);
+    expect(working.state.stage).toBe('working');
+    expect(working.state.emailBounced).toBe(false);
+    expect(working.state.nurture.dueAt).toBeNull();
+    expect(transitionsIn(working.last)).toMatchObject([{ from: 'working', to: 'working', reason: 'bounce_cleared' }]);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Transitions
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/leads', url: '/v1/leads', allowed: ['marketing', 'sales', 'ops'] },
   { method: 'GET', path: '/v1/leads/{leadId}', url: `/v1/leads/${NO_LEAD}`, allowed: ['marketing', 'sales', 'ops'] },
   { method: 'DELETE', path: '/v1/leads/{leadId}', url: `/v1/leads/${NO_LEAD}`, allowed: ['ops'] },
+  { method: 'DELETE', path: '/v1/leads/{leadId}/bounce', url: `/v1/leads/${NO_LEAD}/bounce`, allowed: ['ops'] },
   { method: 'POST', path: '/v1/leads/{leadId}/unsubscribe', url: `/v1/leads/${NO_LEAD}/unsubscribe`, allowed: ['marketing'] },
   { method: 'POST', path: '/v1/leads/{leadId}/events', url: `/v1/leads/${NO_LEAD}/events`, allowed: ['marketing'] },
   { method: 'POST', path: '/v1/events', url: '/v1/events', allowed: ['marketing'] },

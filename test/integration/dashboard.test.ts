@@ -27,6 +27,14 @@ describe('dashboard in headless Chromium', () => {
     await seedCampaign(h.pool, slaCampaign, 1, { sla: '24h' });
     await seedCampaign(h.pool, slaCampaign, 2, { sla: '3h' });
     ids = await seedLeads(h.pool, `${h.tag}s`, slaScenario(slaCampaign, new Date()));
+    // S2 is in its second cycle: this cycle's escalation never arrived; the first cycle's owner email no longer counts.
+    for (const [key, kind] of [[`owner:${ids.S2}:0:1`, 'owner'], [`sla:${ids.S2}:1:1`, 'escalation']] as const) {
+      await h.pool.query(
+        `INSERT INTO email_log (idempotency_key, lead_id, kind, recipient, subject, message_id, status, attempts, error, failure_kind, failed_at)
+         VALUES ($1, $2, $3, 'manager@sales.test', 's', $1, 'failed', 25, '535 5.7.8 authentication failed', 'auth', now())`,
+        [key, ids.S2, kind],
+      );
+    }
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     page = await context.newPage();
@@ -114,6 +122,14 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('#sla-board b').count()).toBe(0);
     expect(await link.getAttribute('href')).toBe(`${process.env.TEST_TEMPORAL_UI_URL}/namespaces/default/workflows/lead-${ids.S1}`);
     expect(await text(`#sla-board tr[data-lead="${ids.S3}"]`)).toContain('overdue');
+    // The escalation that never arrived is marked on its lead only.
+    expect(await page.$$eval('#sla-board [data-undelivered]', (els) => els.map((e) => [e.closest('tr')!.getAttribute('data-lead'), e.getAttribute('data-undelivered'), e.textContent]))).toEqual([
+      [ids.S2, '1', 'email not delivered'],
+    ]);
+    const board = (await h.call('sales', 'GET', `/v1/reports/sla?campaignId=${slaCampaign}`)).json();
+    expect(board.entries.find((e: { leadId: string }) => e.leadId === ids.S2).undeliveredNotices).toEqual([
+      { kind: 'escalation', status: 'failed', at: expect.any(String), error: '535 5.7.8 authentication failed' },
+    ]);
   });
 
   it('switches the labels to Japanese and saves a screenshot', async () => {

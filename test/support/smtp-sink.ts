@@ -11,13 +11,32 @@ export interface ReceivedMail {
   html: string;
   messageId: string;
   headers: ParsedMail['headers'];
+  /** The session was encrypted (STARTTLS or implicit TLS) when the message arrived. */
+  secure: boolean;
 }
 
-/** Answer the next MAIL/RCPT/DATA with an SMTP error, to exercise retries (4xx) and bounces (5xx). */
+/** Where a refusal is answered: AUTH, MAIL FROM, RCPT TO, or the end of DATA. */
+export type RefusalStage = 'auth' | 'mail' | 'rcpt' | 'data';
+
+/** Answer the next AUTH/MAIL/RCPT/DATA with an SMTP error, to exercise retries and bounces. */
 export interface Refusal {
   code: number;
   message: string;
   times: number;
+  stage: RefusalStage;
+}
+
+export interface SmtpSinkOptions {
+  /** The sink's url carries a user and password, so that nodemailer authenticates (AUTH PLAIN). */
+  auth?: boolean;
+  /** A certificate: STARTTLS is offered (`starttls`), or the connection is TLS from the start (`implicit`, smtps://). */
+  tls?: { key: Buffer; cert: Buffer; mode: 'starttls' | 'implicit' };
+}
+
+/** Awaited before the sink answers: at RCPT TO, and once the whole message is in (before its 250). */
+export interface SinkHooks {
+  rcpt?: () => Promise<void>;
+  dataEnd?: () => Promise<void>;
 }
 
 export class SmtpSink {
@@ -26,27 +45,37 @@ export class SmtpSink {
   private refusals: Refusal[] = [];
   private waiters: (() => void)[] = [];
   port = 0;
+  hooks: SinkHooks = {};
 
-  constructor() {
+  constructor(private readonly options: SmtpSinkOptions = {}) {
     this.server = new SMTPServer({
       authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      ...(options.tls ? { key: options.tls.key, cert: options.tls.cert, secure: options.tls.mode === 'implicit' } : { disabledCommands: ['STARTTLS'] }),
       logger: false,
-      onData: (stream, _session, callback) => {
-        const refusal = this.refusals[0];
+      onAuth: (auth, _session, callback) => {
+        const refusal = this.takeRefusal('auth');
+        if (refusal) return callback(smtpError(refusal));
+        callback(null, { user: auth.username });
+      },
+      onMailFrom: (_address, _session, callback) => {
+        const refusal = this.takeRefusal('mail');
+        callback(refusal ? smtpError(refusal) : undefined);
+      },
+      onRcptTo: (_address, _session, callback) => {
+        const refusal = this.takeRefusal('rcpt');
+        void (this.hooks.rcpt?.() ?? Promise.resolve()).catch(() => {}).then(() => callback(refusal ? smtpError(refusal) : undefined));
+      },
+      onData: (stream, session, callback) => {
+        const refusal = this.takeRefusal('data');
         if (refusal) {
-          // Counted when the message starts, so concurrent deliveries get exactly `times` refusals.
-          if (--refusal.times <= 0) this.refusals.shift();
           stream.resume();
-          stream.on('end', () => {
-            const err = new Error(refusal.message) as Error & { responseCode: number };
-            err.responseCode = refusal.code;
-            callback(err);
-          });
+          stream.on('end', () => callback(smtpError(refusal)));
           return;
         }
         simpleParser(stream)
-          .then((parsed) => {
+          .then(async (parsed) => {
+            await this.hooks.dataEnd?.();
             this.messages.push({
               to: toAddresses(parsed),
               from: parsed.from?.text ?? '',
@@ -55,6 +84,7 @@ export class SmtpSink {
               html: typeof parsed.html === 'string' ? parsed.html : '',
               messageId: parsed.messageId ?? '',
               headers: parsed.headers,
+              secure: session.secure,
             });
             callback();
             this.waiters.splice(0).forEach((wake) => wake());
@@ -73,11 +103,32 @@ export class SmtpSink {
   }
 
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    const scheme = this.options.tls?.mode === 'implicit' ? 'smtps' : 'smtp';
+    return `${scheme}://${this.options.auth ? 'leadloop:test-password@' : ''}127.0.0.1:${this.port}`;
   }
 
+  /** Refuses the end of DATA `times` times. */
   refuse(code: number, times: number, message = `${code} refused by test`): void {
-    this.refusals.push({ code, message, times });
+    this.refuseAt('data', code, times, message);
+  }
+
+  /** Refuses `stage` `times` times (AUTH only happens with `auth: true`). */
+  refuseAt(stage: RefusalStage, code: number, times: number, message = `${code} refused by test`): void {
+    this.refusals.push({ code, message, times, stage });
+  }
+
+  /** Counted when the stage is reached, so concurrent deliveries get exactly `times` refusals. */
+  private takeRefusal(stage: RefusalStage): Refusal | null {
+    const index = this.refusals.findIndex((r) => r.stage === stage);
+    const refusal = index >= 0 ? this.refusals[index]! : null;
+    if (refusal && --refusal.times <= 0) this.refusals.splice(index, 1);
+    return refusal;
+  }
+
+  /** Cuts every open connection without an answer (as a network failure would). */
+  dropConnections(): void {
+    const connections = (this.server as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections;
+    for (const connection of connections) connection._socket?.destroy();
   }
 
   /** Accepts every message again. */
@@ -111,6 +162,11 @@ export class SmtpSink {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** smtp-server writes the reply code itself: a message that starts with it ('550 5.1.1 …') loses it here. */
+function smtpError(refusal: Refusal): Error {
+  return Object.assign(new Error(refusal.message.replace(/^\d{3} +/, '')), { responseCode: refusal.code });
 }
 
 function toAddresses(parsed: ParsedMail): string[] {

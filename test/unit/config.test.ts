@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the SMTP TLS settings: certificate checks on, no CA file and STARTTLS not required by default', () => {
+    expect(loadConfig({}).smtpTls).toEqual({ rejectUnauthorized: true, caFile: undefined, requireTls: false });
+    expect(loadConfig({ SMTP_TLS_REJECT_UNAUTHORIZED: 'false', SMTP_CA_FILE: __filename, SMTP_REQUIRE_TLS: 'true' }).smtpTls).toEqual({ rejectUnauthorized: false, caFile: __filename, requireTls: true });
+    expect(() => loadConfig({ SMTP_REQUIRE_TLS: 'yes' })).toThrow(/SMTP_REQUIRE_TLS: must be true or false/);
+    expect(() => loadConfig({ SMTP_TLS_REJECT_UNAUTHORIZED: '0' })).toThrow(/SMTP_TLS_REJECT_UNAUTHORIZED: must be true or false/);
+    expect(() => loadConfig({ SMTP_CA_FILE: '/no/such/ca.pem' })).toThrow(/SMTP_CA_FILE: must be the path of a readable PEM file/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ TEMPORAL_NAMESPACE: '', DATABASE_URL: '' })).toMatchObject({ databaseUrl: undefined, temporal: { namespace: 'default' } });
   });

@@ -19,7 +19,7 @@
       slaBreaches: 'SLA breaches', leadToMql: 'Lead → MQL', mqlToSql: 'MQL → SQL', medianContact: 'Median time to first contact',
       p90Contact: 'p90', slaCompliance: 'SLA compliance', benchmark: 'benchmark', met: 'meets the benchmark', notMet: 'below the benchmark',
       of: 'of', none: 'No data in this period.', noHandoffs: 'No open handoffs.', lead: 'Lead', owner: 'Owner', deadline: 'Deadline',
-      timeLeft: 'Time left', breaches: 'Breaches', breached: 'breached', overdue: 'overdue', history: 'history', week: 'Week',
+      timeLeft: 'Time left', breaches: 'Breaches', breached: 'breached', undelivered: 'email not delivered', overdue: 'overdue', history: 'history', week: 'Week',
       rate: 'Rate', reason: 'Reason', count: 'Count', utm: 'UTM source / medium / campaign', badKey: 'This API key was refused.',
       forbiddenFunnel: 'Your role may not read the funnel report; the SLA board is shown.', failed: 'The request failed',
       total: 'open', score: 'Score',
@@ -34,7 +34,7 @@
       slaBreaches: 'SLA 違反', leadToMql: 'リード → MQL', mqlToSql: 'MQL → SQL', medianContact: '初回接触までの中央値',
       p90Contact: 'p90', slaCompliance: 'SLA 遵守率', benchmark: 'ベンチマーク', met: 'ベンチマーク達成', notMet: 'ベンチマーク未達',
       of: '/', none: 'この期間のデータはありません。', noHandoffs: '対応待ちの引き渡しはありません。', lead: 'リード', owner: '担当者',
-      deadline: '期限', timeLeft: '残り時間', breaches: '違反回数', breached: '違反', overdue: '期限切れ', history: '履歴', week: '週',
+      deadline: '期限', timeLeft: '残り時間', breaches: '違反回数', breached: '違反', undelivered: 'メール未達', overdue: '期限切れ', history: '履歴', week: '週',
       rate: '率', reason: '理由', count: '件数', utm: 'UTM ソース / メディア / キャンペーン', badKey: 'この API キーは拒否されました。',
       forbiddenFunnel: 'このロールはファネルを閲覧できません。SLA ボードのみ表示します。', failed: 'リクエストに失敗しました',
       total: '件', score: 'スコア',
@@ -255,9 +255,11 @@
     var rows = board.entries.map(function (e) {
       var url = safeUrl(e.uiUrl);
       var who = [e.name || e.email, e.company].filter(Boolean).join(' · ');
+      var undelivered = (e.undeliveredNotices || []).length;
       return h('tr', { class: e.breached ? 'breached' : null, 'data-lead': e.leadId }, [
         h('td', null, [url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', title: t('history') }, who) : who]),
-        h('td', null, e.owner || '—'),
+        // An owner or escalation email that never arrived: the owner may not know about the lead.
+        h('td', null, [e.owner || '—', undelivered ? ' ' : null, undelivered ? h('span', { class: 'badge', 'data-undelivered': String(undelivered) }, t('undelivered')) : null]),
         h('td', null, e.campaignId),
         h('td', { class: 'num' }, String(e.score)),
         h('td', null, new Date(e.deadline).toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-GB')),

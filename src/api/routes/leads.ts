@@ -7,7 +7,10 @@ import type { LeadView } from '../../domain/view';
 import { STAGES } from '../../domain/types';
 import { enrollLead, eraseLead, unsubscribeLead, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
 import { enrollLeadSchema } from '../../schemas/lead';
+import { undeliveredNoticeSchema } from '../../schemas/notices';
 import { loadTransitions } from '../../leads/transitions';
+import { clearBounce } from '../../leads/bounce';
+import { loadUndeliveredNotices } from '../../leads/undelivered';
 import { workflowIdFor } from '../../temporal/client';
 import { getStateQuery } from '../../../workflows/messages';
 import { ApiError, validationError } from '../errors';
@@ -78,6 +81,7 @@ export const leadDetailSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   transitions: z.array(transitionSchema).describe('the most recent transitions (up to 20), oldest first'),
+  undeliveredNotices: z.array(undeliveredNoticeSchema).describe('owner and escalation emails about this lead that were never delivered, newest first'),
   temporal: z.object({
     workflowId: z.string(),
     runId: z.string().nullable(),
@@ -267,9 +271,10 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       },
       handler: async (request) => {
         const row = await loadRow(request.params.leadId);
-        const [{ view, runId, status }, transitions] = await Promise.all([
+        const [{ view, runId, status }, transitions, undeliveredNotices] = await Promise.all([
           askWorkflow(row.lead_id),
           loadTransitions(ctx.pool, row.lead_id, 20),
+          loadUndeliveredNotices(ctx.pool, row.lead_id),
         ]);
         const workflowId = workflowIdFor(row.lead_id);
         const uiUrl = ctx.temporalUiUrl
@@ -310,6 +315,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           createdAt: row.created_at.toISOString(),
           updatedAt: row.updated_at.toISOString(),
           transitions,
+          undeliveredNotices,
           temporal: { workflowId, runId, status, uiUrl, live: view !== null },
         };
       },
@@ -329,6 +335,25 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const row = await loadRow(request.params.leadId);
         await unsubscribeLead(deps, row.lead_id);
         return { leadId: row.lead_id, unsubscribed: true as const };
+      },
+    });
+
+    app.delete('/v1/leads/:leadId/bounce', {
+      config: { access: ['ops'] },
+      schema: {
+        tags: ['leads'],
+        summary: "Clear the lead's bounce flag: email may go to the lead again and nurture resumes",
+        description:
+          "For an address that works again, or a bounce recorded by mistake. The lead's workflow records `bounce_cleared` and schedules its pending nurture step (its delay counted from now). Idempotent: `wasBounced` says whether the flag was set. Role: ops.",
+        security: bearer,
+        params: leadIdParams,
+        response: { 200: z.object({ leadId: z.string(), emailBounced: z.literal(false), wasBounced: z.boolean() }), ...errors(401, 403, 404, 503) },
+      },
+      handler: async (request) => {
+        const row = await loadRow(request.params.leadId);
+        const { wasBounced } = await clearBounce(deps, row.lead_id);
+        request.log.info({ leadId: row.lead_id, wasBounced }, 'bounce flag cleared');
+        return { leadId: row.lead_id, emailBounced: false as const, wasBounced };
       },
     });
 

@@ -7,6 +7,25 @@ import { errorBody, errorSchema } from '../errors';
 import { bearer, errors, type RouteContext } from '../context';
 
 const CHECK_TIMEOUT_MS = 2_000;
+/** /readyz tells ops about SMTP failures (other than bounces) this recent. */
+export const EMAIL_FAILURE_WINDOW_MINUTES = 15;
+
+const emailFailure = z.object({
+  kind: z.string().describe('auth, sender, policy, size, temporary, connection, tls or protocol (src/mail/smtp-failure.ts)'),
+  failures: z.number().int().describe('all time'),
+  lastAt: z.string(),
+  lastError: z.string().nullable().describe('addresses replaced by <address>'),
+});
+
+/** Kinds of SMTP failure seen within the window, most recent first (counted by the workers in PostgreSQL). */
+async function recentEmailFailures(pool: RouteContext['pool']): Promise<z.infer<typeof emailFailure>[]> {
+  const { rows } = await pool.query<{ kind: string; failures: string; last_at: Date; last_error: string | null }>(
+    `SELECT kind, failures, last_at, last_error FROM email_failure_counts
+      WHERE kind <> 'bounce' AND last_at > now() - make_interval(mins => $1) ORDER BY last_at DESC`,
+    [EMAIL_FAILURE_WINDOW_MINUTES],
+  );
+  return rows.map((r) => ({ kind: r.kind, failures: Number(r.failures), lastAt: r.last_at.toISOString(), lastError: r.last_error }));
+}
 
 function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -29,6 +48,7 @@ const readinessSchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   failing: z.array(z.string()).describe('names of the components that failed their check, e.g. ["postgres"]'),
   components: z.record(z.string(), componentSchema).optional().describe('every component with its detail: only for an ops key'),
+  email: z.object({ windowMinutes: z.number().int(), recentFailures: z.array(emailFailure) }).optional().describe('recent SMTP failures other than bounces: only for an ops key'),
   error: errorSchema.shape.error.optional().describe('present when not ready (503), as on every error'),
 });
 
@@ -54,7 +74,8 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         summary: 'Readiness: PostgreSQL and Temporal reachable (else 503)',
         description:
           'Anyone gets the status and the names of failing components. With an ops key (`Authorization: Bearer <ops key>`), ' +
-          '`components` adds each check with its detail (error messages name hosts and ports, so they are not public).',
+          '`components` adds each check with its detail (error messages name hosts and ports, so they are not public), and ' +
+          `\`email.recentFailures\`: SMTP failures other than bounces in the last ${EMAIL_FAILURE_WINDOW_MINUTES} minutes, by kind (they do not make the API unready).`,
         response: { 200: readinessSchema, 503: readinessSchema },
       },
       handler: async (request, reply) => {
@@ -68,10 +89,13 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const failing = Object.entries(components).filter(([, c]) => c.status === 'failing').map(([name]) => name);
         const presented = bearerToken(request.headers.authorization);
         const forOps = presented !== null && roleOf(presented) === 'ops';
+        // Detail only: a failure to read it leaves the email part out.
+        const recentFailures = forOps ? await withTimeout(recentEmailFailures(ctx.pool), 'PostgreSQL').catch(() => null) : null;
         const body = {
           status: failing.length ? ('not_ready' as const) : ('ready' as const),
           failing,
           ...(forOps ? { components } : {}),
+          ...(recentFailures ? { email: { windowMinutes: EMAIL_FAILURE_WINDOW_MINUTES, recentFailures } } : {}),
           // The error envelope every non-2xx answer has (names only, no detail).
           ...(failing.length ? errorBody('not_ready', `not ready: ${failing.join(', ')} unreachable`) : {}),
         };

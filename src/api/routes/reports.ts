@@ -9,6 +9,7 @@ import { isTimeZone } from '../../domain/zoned-time';
 import { DEFAULT_MQL_TO_SQL_BENCHMARK, funnelReport, resolveRange } from '../../reports/funnel';
 import { modelsReport } from '../../reports/models';
 import { slaBoard } from '../../reports/sla';
+import { undeliveredNoticeSchema } from '../../schemas/notices';
 
 const ratio = z.object({ of: z.number().int(), count: z.number().int(), rate: z.number().nullable() });
 const metrics = {
@@ -68,6 +69,7 @@ const slaSchema = z.object({
       secondsLeft: z.number().int(),
       breaches: z.number().int(),
       breached: z.boolean(),
+      undeliveredNotices: z.array(undeliveredNoticeSchema).describe("this cycle's owner and escalation emails that never arrived: the owner may not know about the lead"),
       uiUrl: z.string().nullable().describe("the lead's workflow in the Temporal Web UI (null when TEMPORAL_UI_URL is not set)"),
     }),
   ),
