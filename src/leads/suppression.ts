@@ -8,7 +8,7 @@ type Db = Pick<Pool | PoolClient, 'query'>;
 
 const keys = new WeakMap<object, Promise<string>>();
 
-/** The installation's hash key (migration 008), read once per pool. */
+/** The installation's hash key (migration 009), read once per pool. */
 function keyOf(pool: Pool): Promise<string> {
   let key = keys.get(pool);
   if (!key) {

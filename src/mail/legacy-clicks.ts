@@ -2,12 +2,12 @@
 // came from a lead's name (the open redirect this release closes). Such a token is honoured only
 // while both hold: its URL is a link written in a stored campaign template (any campaign, any
 // version: the answer must not depend on the lead, who may be erased), and the release that added
-// expiry is less than one link lifetime old (the day migration 008 ran, plus TRACKING_LINK_TTL).
+// expiry is less than one link lifetime old (the day migration 010 ran, plus TRACKING_LINK_TTL).
 // Anything else answers 410, as an expired link does.
 import type { Pool } from 'pg';
 import { templateLinks } from './templates';
 
-const RELEASE_MIGRATION = '008_tracked_urls.sql';
+const RELEASE_MIGRATION = '010_tracked_urls.sql';
 const REFRESH_MS = 60_000;
 
 interface StepTemplates {
