@@ -1,41 +1,20 @@
 // kill -9 of the worker while 200 leads are mid-nurture: emails being sent, nurture and SLA timers
 // pending. A new worker process picks the leads up; every lead reaches its expected stage and the
 // SMTP sink holds exactly the expected messages: none lost, none twice.
-import type { Client } from '@temporalio/client';
-import type { Pool } from 'pg';
 import { messageIdFor } from '../../activities/email';
 import type { LeadConfig } from '../../src/domain/lifecycle';
 import { enrollLead, type IntakeDeps } from '../../src/leads/intake';
-import { devServerClient, eventually, testConfig, testEnv, testPool, uid } from '../support/harness';
-import { SmtpSink } from '../support/smtp-sink';
-import { sleep, startWorkerProcess, type OwnedProcess } from './support/processes';
+import { eventually, testConfig } from '../support/harness';
+import { sleep } from './support/processes';
+import { workerFaultStack } from './support/worker-fault-stack';
 
 const PER_GROUP = 100;
 
 describe('worker killed with SIGKILL mid-nurture', () => {
-  const tag = uid();
-  const taskQueue = `faults-worker-kill-${tag}`;
-  const sink = new SmtpSink();
-  let pool: Pool;
-  let client: Client;
-  let worker: OwnedProcess | null = null;
-
-  beforeAll(async () => {
-    await sink.start();
-    pool = testPool();
-    client = await devServerClient();
-  });
-  afterAll(async () => {
-    await worker?.kill9();
-    await client?.connection.close();
-    await pool?.end();
-    await sink.stop();
-  });
-
-  const start = () =>
-    startWorkerProcess({ taskQueue, databaseUrl: testEnv.databaseUrl, temporalAddress: testEnv.temporalAddress, smtpUrl: sink.url, bundlePath: testEnv.bundlePath });
+  const stack = workerFaultStack('worker-kill');
 
   it('loses no lead, no transition and no email, and sends none twice', async () => {
+    const { tag, taskQueue, sink } = stack;
     // Nurture group: three steps 0 s, 3 s, 6 s apart → 3 emails each, still nurturing at the end.
     const nurture: LeadConfig = testConfig(`n-${tag}`, {
       campaign: {
@@ -54,7 +33,8 @@ describe('worker killed with SIGKILL mid-nurture', () => {
       model: { mql: { threshold: 10 } },
     });
 
-    worker = await start();
+    const worker = await stack.startWorker();
+    const { pool, client } = stack;
     const deps: IntakeDeps = { pool, client, taskQueue, searchAttributes: true };
     const leads: { leadId: string; group: 'nurture' | 'mql' }[] = [];
     const jobs = Array.from({ length: PER_GROUP * 2 }, (_, i) => i);
@@ -86,7 +66,7 @@ describe('worker killed with SIGKILL mid-nurture', () => {
     // Timers keep firing on the server while no worker runs.
     await sleep(4_000);
 
-    worker = await start();
+    await stack.startWorker();
     await sink.waitFor((all) => all.length >= expected, 240_000, `${expected} emails`);
     // Every lead settled: the nurture group has sent its last step, the MQL group is recycled.
     const ids = leads.map((l) => l.leadId);
