@@ -1,7 +1,7 @@
 // kill -9 of the worker in the middle of an SMTP conversation: the email activity heartbeats, so
 // Temporal notices the dead worker within its 10 s heartbeat timeout and the next worker sends the
 // email, once, within seconds (before heartbeats: after the 1-minute start-to-close timeout).
-import { TimeoutType } from '@temporalio/common';
+import { decodeTimeoutType, TimeoutType } from '@temporalio/common';
 import { enrollLead } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { eventually, testConfig } from '../support/harness';
@@ -41,7 +41,7 @@ describe('worker killed with SIGKILL mid-send', () => {
     // The retry came from the heartbeat timeout (seconds), not from the start-to-close timeout (a minute).
     const history = await stack.client.workflow.getHandle(workflowIdFor(leadId)).fetchHistory();
     const retried = history.events?.find((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
-    expect(retried?.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(TimeoutType.HEARTBEAT);
+    expect(decodeTimeoutType(retried?.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType)).toBe(TimeoutType.HEARTBEAT);
     await eventually(async () => {
       const { rows } = await stack.pool.query('SELECT status, attempts FROM email_log WHERE lead_id = $1', [leadId]);
       expect(rows).toEqual([{ status: 'sent', attempts: 1 }]);
