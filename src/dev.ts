@@ -6,18 +6,18 @@ import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { DEV_API_KEYS, DEV_TRACKING_SECRET } from './dev-secrets';
+import { devDataDir, maskPassword, writeDevStack } from './dev-stack';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { createPool, poolTimeouts } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { startMailCatcher } from './mail/catcher';
 import { createMailTransport } from './mail/transport';
-import { PROJECT_ROOT } from './temporal/binaries';
 import { connectClient } from './temporal/client';
 import { startDevServer } from './temporal/dev-server';
 import { createLeadWorker } from './temporal/worker';
 
-const DATA_DIR = process.env.LEADLOOP_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dev');
+const DATA_DIR = devDataDir();
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 async function main(): Promise<void> {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const pg = await startEmbeddedPostgres({ dir: join(DATA_DIR, 'postgres'), port: port('DEV_POSTGRES_PORT', 5433), persistent: true });
     stops.unshift(pg.stop);
     databaseUrl = pg.url;
-    say(`embedded PostgreSQL at ${databaseUrl}`);
+    say(`embedded PostgreSQL at ${maskPassword(databaseUrl)}`);
   }
   const pool = createPool(databaseUrl, poolTimeouts(config.database));
   stops.unshift(() => pool.end());
@@ -111,12 +111,14 @@ async function main(): Promise<void> {
   await app.listen({ port: apiPort, host: '127.0.0.1' });
   stops.unshift(() => app.close());
 
+  const forgetStack = writeDevStack({ pid: process.pid, databaseUrl, temporalAddress });
+  stops.unshift(async () => forgetStack());
   say('leadloop is running');
   say(`  API:          http://127.0.0.1:${apiPort}  (docs: http://127.0.0.1:${apiPort}/docs)`);
   for (const key of apiKeys) say(`  API key:      ${key.role.padEnd(9)} ${config.apiKeys.length ? '(from API_KEYS)' : key.key}`);
   say(`  Temporal:     ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
   say(`  Temporal UI:  ${temporalUi}`);
-  say(`  PostgreSQL:   ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+  say(`  PostgreSQL:   ${maskPassword(databaseUrl)}`);
   say(`  Mail:         ${smtpUrl} → ${mailDir}`);
   say('Ctrl-C stops everything; the next start resumes every lead and timer.');
 

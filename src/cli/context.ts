@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createPool } from '../db/pool';
+import { findDevStack, maskPassword } from '../dev-stack';
 import type { IntakeDeps } from '../leads/intake';
 import { connectClient } from '../temporal/client';
 
@@ -38,13 +39,25 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]);
 }
 
+/** The environment, with a running `npm run dev` filling in what it does not say. */
+function withDevStack(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.DATABASE_URL) return env;
+  const stack = findDevStack(env);
+  if (!stack) return env;
+  const temporalAddress = env.TEMPORAL_ADDRESS ?? stack.temporalAddress;
+  console.error(`using the running \`npm run dev\` (PostgreSQL ${maskPassword(stack.databaseUrl)}, Temporal ${temporalAddress})`);
+  return { ...env, DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+}
+
 export async function openContext(options: { temporal: boolean; env?: NodeJS.ProcessEnv }): Promise<CliContext> {
-  const config = loadConfig(options.env ?? process.env);
+  const config = loadConfig(withDevStack(options.env ?? process.env));
   if (!config.databaseUrl) {
-    throw new ConfigError(['DATABASE_URL: required by the CLI, e.g. postgres://leadloop:leadloop@localhost:5432/leadloop (with `npm run dev`: the URL it prints)']);
+    throw new ConfigError([
+      'DATABASE_URL: required by the CLI, e.g. postgres://user:password@localhost:5432/leadloop (or start `npm run dev` in this folder: the CLI then finds it by itself)',
+    ]);
   }
   const pool = createPool(config.databaseUrl, { max: 40, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: config.database.statementTimeoutMs });
-  const safeUrl = config.databaseUrl.replace(/:[^:@/]*@/, ':***@');
+  const safeUrl = maskPassword(config.databaseUrl);
   try {
     const { rows } = await pool.query<{ ok: boolean }>("SELECT to_regclass('public.leads') IS NOT NULL AS ok");
     if (!rows[0]?.ok) throw new CliError(`PostgreSQL at ${safeUrl} has no leadloop tables: run \`npm run migrate\` first`);

@@ -195,7 +195,7 @@ describe('leadloop CLI', () => {
     expect((await cli(['import', noEmailColumn, '--campaign', campaignId])).stderr).toContain('has no "email" column; found: name, company');
     const unknownLead = await cli(['lead', `nobody-${tag}@import.test`]);
     expect(unknownLead).toMatchObject({ code: 1, stderr: `leadloop: no lead with email nobody-${tag}@import.test\n` });
-    const noDb = await cli(['lead', 'x'], { DATABASE_URL: '' });
+    const noDb = await cli(['lead', 'x'], { DATABASE_URL: '', LEADLOOP_DATA_DIR: dir });
     expect(noDb.code).toBe(1);
     expect(noDb.stderr).toContain('DATABASE_URL: required by the CLI');
     const badTemporal = await cli(['lead', 'x'], { TEMPORAL_ADDRESS: 'not an address' });

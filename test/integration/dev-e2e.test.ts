@@ -2,7 +2,7 @@
 // its own data folder; the README tour over HTTP; Ctrl-C (SIGINT); a second start on the same data,
 // after which the lead that was waiting on its SLA timer still escalates (the manager's email lands
 // in the mail folder as an .eml file).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -63,6 +63,16 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
     const { code, signal } = await d.exited;
     clearTimeout(timeout);
     return signal ? `killed by ${signal}` : code;
+  }
+
+  /** `npx leadloop …` in the project folder, with no database or Temporal configured. */
+  function leadloop(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LEADLOOP_DATA_DIR: dataDir };
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: PROJECT_ROOT, env, timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
   }
 
   async function call(role: keyof typeof KEYS, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -134,6 +144,12 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
     await eventually(async () => expect((await call('sales', 'GET', `/v1/leads/${toured}`)).json.stage).toBe('recycled'));
     await eventually(() => expect(mailTo(`toured-${tag}@customer.test`).length).toBeGreaterThan(0)); // welcome email as .eml
 
+    // The CLI beside it finds the stack by itself, and the database password is never printed.
+    const lead = await leadloop(['lead', `toured-${tag}@customer.test`]);
+    expect(lead).toMatchObject({ code: 0, stderr: expect.stringContaining('using the running `npm run dev` (PostgreSQL postgres://') });
+    expect(lead.stdout).toContain('recycled');
+    for (const line of [...dev.output, lead.stderr]) expect(line).not.toMatch(/postgres:\/\/[^:/@\s]+:(?!\*\*\*@)[^@\s]+@/);
+
     // A lead left waiting on its SLA timer, then Ctrl-C.
     const waiting = await enrol('waiting');
     const before = await makeMql(waiting);
@@ -141,6 +157,8 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
     expect(deadline).toBeGreaterThan(Date.now());
     expect(await stop(dev)).toBe(0);
     expect(dev.output.join('\n')).toContain('[dev] stopping...');
+    // A stopped stack is not found again: the CLI says what it needs.
+    expect((await leadloop(['lead', 'x'])).stderr).toContain('DATABASE_URL: required by the CLI');
     expect(await fetch(`${api}/readyz`).then(() => 'up', () => 'down')).toBe('down');
     // Everything it started is stopped: the ports are free again (no orphaned Temporal dev server).
     for (const port of [ports.temporal, ports.pg, ports.smtp]) expect(await canConnect(port)).toBe(false);
