@@ -12,5 +12,5 @@ COPY workflows ./workflows
 COPY activities ./activities
 USER node
 EXPOSE 3000
-# Overridden per service in docker-compose.yml: src/worker.ts, src/server.ts, src/db/migrate-cli.ts, src/cli/index.ts.
+# Overridden per service in docker-compose.yml: src/worker.ts, src/server.ts, src/migrate-cli.ts, src/cli/index.ts.
 CMD ["node_modules/.bin/tsx", "src/server.ts"]

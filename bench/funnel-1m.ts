@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { withTransaction } from '../src/db/transaction';
-import { migrate } from '../src/db/migrate';
+import { migrateAndSeed } from '../src/catalog/migrate-and-seed';
 import { createPool } from '../src/db/pool';
 import { FUNNEL_SQL, funnelReport, type FunnelQuery, type FunnelSource } from '../src/reports/funnel';
 import { freePort } from '../test/support/free-port';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     }
     const pool = createPool(databaseUrl, { max: 8 });
     stops.unshift(() => pool.end());
-    await migrate(pool);
+    await migrateAndSeed(pool);
 
     const seedStart = performance.now();
     const seeded = await seed(pool, target, 1);

@@ -14,7 +14,7 @@ import { importLeads } from '../src/cli/import';
 import { startPendingLeads } from '../src/leads/start-relay';
 import { createProgress } from '../src/cli/progress';
 import { startEmbeddedPostgres } from '../src/db/embedded';
-import { migrate } from '../src/db/migrate';
+import { migrateAndSeed } from '../src/catalog/migrate-and-seed';
 import { createPool } from '../src/db/pool';
 import { connectClient } from '../src/temporal/client';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     }
     const pool = createPool(databaseUrl, { max: 40 });
     stops.unshift(() => pool.end());
-    await migrate(pool);
+    await migrateAndSeed(pool);
     const client = await connectClient({ temporal: { address, namespace: 'default', taskQueue: 'bench' } });
     stops.unshift(() => client.connection.close());
 

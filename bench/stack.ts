@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { buildApp } from '../src/api/app';
 import { startEmbeddedPostgres } from '../src/db/embedded';
-import { migrate } from '../src/db/migrate';
+import { migrateAndSeed } from '../src/catalog/migrate-and-seed';
 import { createPool } from '../src/db/pool';
 import type { IntakeDeps } from '../src/leads/intake';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -98,7 +98,7 @@ export async function startStack(settings: BenchSettings, log: (message: string)
 
   const pool = createPool(pg.url, { max: 20 });
   stops.unshift(() => pool.end());
-  await migrate(pool);
+  await migrateAndSeed(pool);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
   stops.unshift(() => connection.close());

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from './config';
 import { DEV_API_KEYS, DEV_TRACKING_SECRET } from './dev-secrets';
 import { devDataDir, maskPassword, writeDevStack } from './dev-stack';
 import { startEmbeddedPostgres } from './db/embedded';
-import { migrate } from './db/migrate';
+import { migrateAndSeed } from './catalog/migrate-and-seed';
 import { createPool, poolTimeouts } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { startMailCatcher } from './mail/catcher';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   }
   const pool = createPool(databaseUrl, poolTimeouts(config.database));
   stops.unshift(() => pool.end());
-  await migrate(pool, (line) => say(`migrate: ${line}`), { reportTimeZone: config.reportTimeZone });
+  await migrateAndSeed(pool, (line) => say(`migrate: ${line}`), { reportTimeZone: config.reportTimeZone });
 
   let temporalAddress = config.temporal.address;
   let temporalUi = process.env.TEMPORAL_UI_URL ?? '(your Temporal UI)';

@@ -2,9 +2,7 @@
 // advisory lock so that several processes starting together do not race.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pool } from 'pg';
-import { refusedPatterns } from '../catalog/pattern-audit';
-import { seedCatalog } from '../catalog/seed';
+import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from './transaction';
 
 const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -13,6 +11,8 @@ const LOCK_KEY = 74_021_001;
 export interface MigrateOptions {
   /** REPORT_TIME_ZONE: the zone the pre-aggregated funnel is kept in; a change rebuilds it. */
   reportTimeZone?: string;
+  /** Runs after the schema, still under the lock (the catalog's seed: src/catalog/migrate-and-seed.ts). */
+  afterSchema?: (client: PoolClient, log: (line: string) => void) => Promise<void>;
 }
 
 export async function migrate(pool: Pool, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<string[]> {
@@ -50,12 +50,7 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => {}
         log(`report time zone set to ${options.reportTimeZone} (funnel rollups rebuilt)`);
       }
     }
-    // The shipped `default` campaign and scoring model exist after every migrate (never overwritten).
-    for (const entry of await seedCatalog(client)) log(`seeded ${entry}`);
-    // Reported, not changed: versions are immutable, and a refused pattern matches nothing.
-    for (const r of await refusedPatterns(client)) {
-      log(`warning: scoring model '${r.modelId}' version ${r.version}: ${r.field} ${r.reason} (that rule matches nothing for leads on this version: store a new version and migrate them)`);
-    }
+    await options.afterSchema?.(client, log);
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});

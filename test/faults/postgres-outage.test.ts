@@ -13,7 +13,7 @@ import type { Pool } from 'pg';
 import { messageIdFor } from '../../activities/email';
 import { buildApp } from '../../src/api/app';
 import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
+import { migrateAndSeed } from '../../src/catalog/migrate-and-seed';
 import { devServerClient, devServerNativeConnection, eventually, startWorker, uid, type RunningWorker } from '../support/harness';
 import { SmtpSink } from '../support/smtp-sink';
 import { sleep, stablePort, startPostgresProcess, type PostgresProcess } from './support/processes';
@@ -45,7 +45,7 @@ describe('PostgreSQL stopped for 15 s during event intake', () => {
     pg = await startPostgresProcess(join(dir, 'pg'), port);
     apiPool = createPool(pg.url, { connectionTimeoutMillis: 2_000 });
     workerPool = createPool(pg.url, { max: 5, connectionTimeoutMillis: 2_000 });
-    await migrate(apiPool);
+    await migrateAndSeed(apiPool);
     client = await devServerClient();
     connection = await devServerNativeConnection();
     worker = await startWorker({ connection, taskQueue, pool: workerPool, sink });

@@ -1,7 +1,7 @@
 // Issue 18 §1 over HTTP on real servers: a pattern that backtracks catastrophically in JS RegExp is
 // legal (RE2 runs it in linear time), so a lead with long values enrols and /healthz keeps answering;
 // patterns RE2 cannot run are refused naming the rule; stored ones are reported by migrate.
-import { migrate } from '../../src/db/migrate';
+import { migrateAndSeed } from '../../src/catalog/migrate-and-seed';
 import { eventually } from '../support/harness';
 import { startApiHarness, type ApiHarness } from './api-support';
 
@@ -102,7 +102,7 @@ describe('scoring patterns run in linear time (API, worker, migrate)', () => {
       JSON.stringify({ fit: [{ id: 'ok', attribute: 'title', pattern: 'vp', points: 1 }], behavior: [], behaviorWindow: '90d', mql: { threshold: 1 } }),
     ]);
     const lines: string[] = [];
-    await expect(migrate(h.pool, (line) => lines.push(line))).resolves.toBeDefined();
+    await expect(migrateAndSeed(h.pool, (line) => lines.push(line))).resolves.toBeDefined();
     const mine = lines.filter((l) => l.includes(`'${modelId}'`));
     expect(mine).toEqual([expect.stringMatching(new RegExp(`^warning: scoring model '${modelId}' version 1: fit\\.1\\.pattern not supported`))]);
     // Still readable through the API.

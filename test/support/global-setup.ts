@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
-import { migrate } from '../../src/db/migrate';
+import { migrateAndSeed } from '../../src/catalog/migrate-and-seed';
 import { createPool } from '../../src/db/pool';
 import { PROJECT_ROOT, resolveTemporalBinary } from '../../src/temporal/binaries';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
@@ -43,7 +43,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const pool = createPool(databaseUrl, { max: 2 });
   try {
-    await migrate(pool);
+    await migrateAndSeed(pool);
   } finally {
     await pool.end();
   }

@@ -159,7 +159,7 @@ describe('docker-compose.yml', () => {
 
   it('runs the app entry points that exist, from an image the Dockerfile builds', () => {
     const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
-    for (const [name, entry] of [['migrate', 'src/db/migrate-cli.ts'], ['worker', 'src/worker.ts'], ['api', 'src/server.ts']] as const) {
+    for (const [name, entry] of [['migrate', 'src/migrate-cli.ts'], ['worker', 'src/worker.ts'], ['api', 'src/server.ts']] as const) {
       expect(services[name]!.command).toEqual(['node_modules/.bin/tsx', entry]);
       expect(existsSync(join(PROJECT_ROOT, entry))).toBe(true);
     }
