@@ -1,4 +1,4 @@
-// The shipped defaults (documented in README). Every number here can be overridden per campaign/model.
+// The shipped defaults (documented in docs/lifecycle.md). Every number here can be overridden per campaign/model.
 import type { Campaign, HandoffPolicy, ScoringModel } from './types';
 
 export const DEFAULT_POLICY: HandoffPolicy = {

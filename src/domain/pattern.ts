@@ -3,7 +3,7 @@
 // workflow sandbox alike. RE2 refuses backreferences and lookaround; such a pattern never matches.
 import { RE2JS } from 're2js';
 
-/** Only this many characters of an attribute value are matched (document: README "Scoring"). */
+/** Only this many characters of an attribute value are matched (documented in docs/lifecycle.md, "Scoring"). */
 export const MAX_MATCHED_CHARS = 1000;
 /** RE2 program size of one pattern: linear time still multiplies by it (`(.{1000}x)|…` is huge). */
 export const MAX_PATTERN_INSTRUCTIONS = 2000;
