@@ -1,7 +1,7 @@
 // The lead workflow's side effects. Each one is idempotent, so Temporal may retry it freely.
 import type { Pool } from 'pg';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
-import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lifecycle';
+import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lead-state';
 import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
 import { appendToBody, escapeHtml, pixelTag, textToHtml } from '../src/mail/html';
 import { markLink, stripMarks } from '../src/mail/link-marks';

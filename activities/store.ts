@@ -1,6 +1,6 @@
 // Lead rows as the workflow changes them. Every write is idempotent: a retried activity is harmless.
 import type { Pool } from 'pg';
-import type { Transition } from '../src/domain/lifecycle';
+import type { Transition } from '../src/domain/lead-state';
 import type { Stage } from '../src/domain/types';
 
 export interface LeadSnapshot {

@@ -16,7 +16,9 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LeadActivities, TransitionRecord } from '../activities';
-import { check, enroll, isTerminal, nextWakeup, step, versionsOf, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult, type Transition } from '../src/domain/lifecycle';
+import { nextWakeup } from '../src/domain/deadlines';
+import { isTerminal, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult, type Transition } from '../src/domain/lead-state';
+import { check, enroll, step, versionsOf } from '../src/domain/lifecycle';
 import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { CommandLane, ConditionLane, type Lane } from './command-lane';

@@ -1,6 +1,6 @@
 // Signal, update and query definitions: the workflow's public surface, imported by clients too.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { LeadConfig } from '../src/domain/lifecycle';
+import type { LeadConfig } from '../src/domain/lead-state';
 import type { LeadView } from '../src/domain/view';
 import type { AcceptAction, ContactAction, EngagementEvent, LeadAttributes, RejectAction } from '../src/domain/types';
 

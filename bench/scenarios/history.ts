@@ -4,7 +4,7 @@
 // growing. Baseline: the no-op workflow receiving the same events as signals in one run.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { LeadConfig } from '../../src/domain/lifecycle';
+import type { LeadConfig } from '../../src/domain/lead-state';
 import { enrollLead, recordEvent, type IntakeDeps } from '../../src/leads/intake';
 import { createMailTransport } from '../../src/mail/transport';
 import { resolveTemporalBinary } from '../../src/temporal/binaries';

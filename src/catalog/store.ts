@@ -3,7 +3,7 @@
 // to the latest campaign version and the latest version of its scoring model, and the lead keeps them.
 import { withTransaction } from '../db/transaction';
 import type { Pool, PoolClient } from 'pg';
-import type { LeadConfig } from '../domain/lifecycle';
+import type { LeadConfig } from '../domain/lead-state';
 import type { Campaign, HandoffPolicy, ScoringModel } from '../domain/types';
 import { parseCampaign, parsePolicy } from '../schemas/campaign';
 import { parseScoringModel } from '../schemas/scoring-model';

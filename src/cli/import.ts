@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
-import type { LeadConfig } from '../domain/lifecycle';
+import type { LeadConfig } from '../domain/lead-state';
 import { isSuppressed, startLeadWorkflow, storeLeads, type IntakeDeps, type StoredLead } from '../leads/intake';
 import { normalizeEmail } from '../schemas/common';
 import { enrollLeadSchema, type EnrollLeadInput } from '../schemas/lead';

@@ -1,168 +1,27 @@
 // The lead's state machine as a pure reducer: (state, input, now, config) → { state, commands }.
 // The workflow only feeds inputs in and executes the commands that come out; tests, what-if
 // tooling and the workflow therefore share exactly one implementation of the rules.
+import { isUsableConfig } from './config-shape';
+import { firstOwnerIndex, iso, nextWakeup, startNurture, stepsOf, type Wakeup } from './deadlines';
 import { durationMs } from './duration';
+import {
+  isTerminal,
+  RECENT_EVENT_IDS_KEPT,
+  RECENT_TRANSITIONS_KEPT,
+  SCORABLE_EVENTS_KEPT,
+  type LeadCommand,
+  type LeadConfig,
+  type LeadInput,
+  type LeadState,
+  type MigrationTrigger,
+  type Refusal,
+  type StepResult,
+  type Transition,
+  type TransitionReason,
+} from './lead-state';
+import { legality } from './legality';
 import { eventsStillScorable, score, type Score, type ScorableEvent } from './scoring';
-import { leadTimeZone, nextSendTime } from './send-window';
-import type {
-  AcceptAction,
-  Campaign,
-  CampaignStep,
-  ContactAction,
-  EngagementEvent,
-  HandoffPolicy,
-  LeadAttributes,
-  RejectAction,
-  RejectionReason,
-  ScoringModel,
-  Stage,
-  SystemRecycleReason,
-} from './types';
-
-export interface LeadConfig {
-  campaign: Campaign;
-  policy: HandoffPolicy;
-  model: ScoringModel;
-  /** Scored beside `model` for comparison only: it never hands a lead off (shadow scoring, A/B). */
-  shadowModel?: ScoringModel;
-}
-
-export type TransitionReason =
-  | 'enrolled'
-  | 'mql'
-  | 'sla_breached'
-  | 'contacted'
-  | 'accepted'
-  | 'rejected'
-  | 'disqualified'
-  | 'recycle_period_over'
-  | 'unsubscribed'
-  | 'email_bounced'
-  /** Ops cleared the bounce flag (DELETE /v1/leads/:id/bounce): email may go to the lead again. */
-  | 'bounce_cleared'
-  /** The lead moved to newer campaign/model versions (stage unchanged). */
-  | 'migrated'
-  /** The shadow model would have made the lead an MQL now (stage unchanged; nothing is handed off). */
-  | 'shadow_mql'
-  | SystemRecycleReason;
-
-export interface Transition {
-  /** Per-lead sequence number: the idempotency key of the row in lead_transitions. */
-  seq: number;
-  from: Stage | null;
-  to: Stage;
-  at: number;
-  reason: TransitionReason;
-  cycle: number;
-  score: number;
-  owner?: string;
-  rep?: string;
-  rejectionReason?: RejectionReason;
-  note?: string;
-  details?: Record<string, string | number | boolean | null>;
-}
-
-export interface LeadState {
-  leadId: string;
-  stage: Stage;
-  /** 0 for the first nurture; +1 each time the lead comes back from recycling. */
-  cycle: number;
-  attributes: LeadAttributes;
-  unsubscribed: boolean;
-  emailBounced: boolean;
-  enrolledAt: number;
-  /** Behaviour before this instant never counts (start of the current cycle). */
-  behaviorSince: number;
-  /** Only events that can still score: the full log lives in PostgreSQL. */
-  events: ScorableEvent[];
-  /** Recently seen event ids, so that a repeated signal is ignored even if its event did not score. */
-  recentEventIds: string[];
-  nurture: { track: 'steps' | 'recycleSteps'; nextStep: number; dueAt: number | null };
-  owner: string | null;
-  ownerIndex: number;
-  /** Owners assigned in the current handoff; the first owner counts as 1. */
-  assignments: number;
-  mqlAt: number | null;
-  slaDeadline: number | null;
-  contactedAt: number | null;
-  contactedWithinSla: boolean | null;
-  qualificationDeadline: number | null;
-  recycleAt: number | null;
-  lastRejection: { reason: RejectionReason | SystemRecycleReason; rep?: string; note?: string; at: number } | null;
-  score: { total: number; fit: number; behavior: number };
-  /** Score under config.shadowModel (absent in states from before shadow scoring). */
-  shadowScore?: { total: number; fit: number; behavior: number } | null;
-  /** When the shadow model first said MQL in this cycle. */
-  shadowMqlAt?: number | null;
-  transitionSeq: number;
-  /** The most recent transitions (all of them are in PostgreSQL). */
-  transitions: Transition[];
-}
-
-export type LeadInput =
-  | { type: 'engagement'; event: EngagementEvent }
-  | { type: 'attributes'; attributes: LeadAttributes }
-  | { type: 'unsubscribe' }
-  | { type: 'emailBounced'; stepId: string }
-  | { type: 'bounceCleared' }
-  | { type: 'tick' }
-  | { type: 'contact'; action: ContactAction }
-  | { type: 'accept'; action: AcceptAction }
-  | { type: 'reject'; action: RejectAction }
-  /** Move to newer versions of the lead's campaign, policy and models (on request, or at recycle). */
-  | { type: 'migrate'; config: LeadConfig; trigger: MigrationTrigger };
-
-export type MigrationTrigger = 'request' | 'recycle';
-
-export type LeadCommand =
-  | { type: 'sendNurtureEmail'; campaignId: string; campaignVersion: number; cycle: number; stepIndex: number; step: CampaignStep }
-  | {
-      type: 'notifyOwner';
-      owner: string;
-      reason: 'handoff' | 'reassigned';
-      cycle: number;
-      assignment: number;
-      slaDeadline: number;
-      score: Score;
-      /** Seq of the transition that made this assignment (`mql` at a handoff, `sla_breached` at a reassignment). */
-      transitionSeq: number;
-    }
-  | {
-      type: 'escalateSla';
-      manager: string;
-      missedBy: string;
-      cycle: number;
-      breach: number;
-      deadline: number;
-      outcome: 'reassigned' | 'recycled';
-      nextOwner: string | null;
-      /** Seq of the transition this breach records (`sla_breached` or `sla_expired`). */
-      transitionSeq: number;
-    }
-  | { type: 'recordTransition'; transition: Transition }
-  /** From now on the lead runs under `config` (after a migration); no side effect of its own. */
-  | { type: 'useConfig'; config: LeadConfig }
-  | { type: 'continueAsNew' };
-
-export interface StepResult {
-  state: LeadState;
-  commands: LeadCommand[];
-}
-
-export interface Refusal {
-  code: 'illegal_stage' | 'bant_insufficient';
-  message: string;
-}
-
-export const RECENT_TRANSITIONS_KEPT = 20;
-export const RECENT_EVENT_IDS_KEPT = 1000;
-/** Bounds workflow state (and continue-as-new payloads) for a very busy lead; the oldest go first. */
-export const SCORABLE_EVENTS_KEPT = 2000;
-export const TERMINAL_STAGES: readonly Stage[] = ['sql', 'disqualified'];
-
-export function isTerminal(stage: Stage): boolean {
-  return TERMINAL_STAGES.includes(stage);
-}
+import type { ContactAction, EngagementEvent, LeadAttributes, RejectAction, RejectionReason, ScoringModel, Stage, SystemRecycleReason } from './types';
 
 /** A new lead: nurturing, first step scheduled. */
 export function enroll(leadId: string, attributes: LeadAttributes, now: number, config: LeadConfig): StepResult {
@@ -217,28 +76,7 @@ export function enrolledTransition(leadId: string, attributes: LeadAttributes, n
 export function check(state: LeadState, input: LeadInput, config: LeadConfig, now?: number): Refusal | null {
   // Judge against the lead as it is by `now`: a deadline that has passed but whose timer has not
   // fired yet (same workflow task) still counts.
-  if (now !== undefined) state = settle(state, now, config).state;
-  switch (input.type) {
-    case 'contact':
-      if (state.stage !== 'mql') return illegal(state, 'contact', ['mql']);
-      return null;
-    case 'accept': {
-      if (state.stage !== 'working') return illegal(state, 'accept', ['working']);
-      const confirmed = Object.values(input.action.bant).filter(Boolean).length;
-      if (confirmed < config.policy.bantRequired) {
-        return {
-          code: 'bant_insufficient',
-          message: `accept needs at least ${config.policy.bantRequired} of 4 BANT items confirmed (budget, authority, need, timeline); got ${confirmed}`,
-        };
-      }
-      return null;
-    }
-    case 'reject':
-      if (state.stage !== 'mql' && state.stage !== 'working') return illegal(state, 'reject', ['mql', 'working']);
-      return null;
-    default:
-      return null;
-  }
+  return legality(now === undefined ? state : settle(state, now, config).state, input, config);
 }
 
 /** Apply one input at time `now`. Illegal inputs (see `check`) change nothing. */
@@ -328,79 +166,6 @@ export function settle(state: LeadState, now: number, config: LeadConfig): StepR
 /** Current score of the lead (breakdown included): "why is this lead an MQL?". */
 export function currentScore(state: LeadState, now: number, config: LeadConfig): Score {
   return score(config.model, state.attributes, state.events, now, { since: state.behaviorSince });
-}
-
-export interface Wakeup {
-  at: number;
-  kind: 'nurture' | 'sla' | 'qualification' | 'recycle';
-  summary: string;
-}
-
-/** The next instant at which time alone changes something, with a summary for the Web UI. */
-export function nextWakeup(state: LeadState, config: LeadConfig): Wakeup | null {
-  switch (state.stage) {
-    case 'nurturing': {
-      const { dueAt, nextStep, track } = state.nurture;
-      const step = stepsOf(config.campaign, track)[nextStep];
-      if (dueAt === null || !step) return null;
-      const at = sendTime(state, config, dueAt);
-      const held = at === dueAt ? '' : ` (due ${iso(dueAt)}, held for the send window)`;
-      return { at, kind: 'nurture', summary: `Nurture: '${step.subject}' (step ${step.id}) in ${step.delay}${held}` };
-    }
-    case 'mql':
-      if (state.slaDeadline === null) return null;
-      return { at: state.slaDeadline, kind: 'sla', summary: `SLA: first contact by ${state.owner} due ${iso(state.slaDeadline)}` };
-    case 'working':
-      if (state.qualificationDeadline === null) return null;
-      return {
-        at: state.qualificationDeadline,
-        kind: 'qualification',
-        summary: `Qualification: accept or reject by ${state.owner} due ${iso(state.qualificationDeadline)}`,
-      };
-    case 'recycled':
-      if (state.recycleAt === null) return null;
-      return { at: state.recycleAt, kind: 'recycle', summary: `Recycle: back to nurturing at ${iso(state.recycleAt)}` };
-    default:
-      return null;
-  }
-}
-
-/** When the next nurture email due at `dueAt` may go: the campaign's send window in the lead's time zone. */
-export function sendTime(state: LeadState, config: LeadConfig, dueAt: number): number {
-  const window = config.campaign.sendWindow;
-  if (!window) return dueAt;
-  return nextSendTime(dueAt, window, leadTimeZone(state.attributes.timezone, window));
-}
-
-/** Deterministic owner choice: a stable hash of the lead picks the first owner, reassignment takes the next. */
-export function firstOwnerIndex(leadId: string, cycle: number, owners: number): number {
-  let hash = 0x811c9dc5;
-  const key = `${leadId}#${cycle}`;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return owners === 0 ? -1 : hash % owners;
-}
-
-export function stepsOf(campaign: Campaign, track: 'steps' | 'recycleSteps'): CampaignStep[] {
-  return track === 'recycleSteps' && campaign.recycleSteps?.length ? campaign.recycleSteps : campaign.steps;
-}
-
-function startNurture(campaign: Campaign, track: 'steps' | 'recycleSteps', now: number): LeadState['nurture'] {
-  const first = stepsOf(campaign, track)[0];
-  return { track, nextStep: 0, dueAt: first ? now + durationMs(first.delay) : null };
-}
-
-function illegal(state: LeadState, action: string, allowed: Stage[]): Refusal {
-  return {
-    code: 'illegal_stage',
-    message: `cannot ${action} a lead in stage '${state.stage}'; ${action} is allowed only in stage ${allowed.map((s) => `'${s}'`).join(' or ')}`,
-  };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 function structuredCloneState(state: LeadState): LeadState {
@@ -678,38 +443,6 @@ class Builder {
       score: current,
       transitionSeq: this.s.transitionSeq,
     });
-  }
-}
-
-/** Structural check of a configuration that arrived in a signal (the API sends validated ones). */
-export function isUsableConfig(value: unknown): value is LeadConfig {
-  const c = value as Partial<LeadConfig> | null;
-  const model = (m: unknown): boolean => {
-    const x = m as Partial<ScoringModel> | null;
-    return !!x && typeof x.id === 'string' && typeof x.version === 'number' && Array.isArray(x.fit) && Array.isArray(x.behavior) && isDurationLike(x.behaviorWindow) && typeof x.mql?.threshold === 'number';
-  };
-  return (
-    !!c &&
-    typeof c.campaign?.id === 'string' &&
-    typeof c.campaign.version === 'number' &&
-    Array.isArray(c.campaign.steps) &&
-    c.campaign.steps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)) &&
-    (c.campaign.recycleSteps === undefined || (Array.isArray(c.campaign.recycleSteps) && c.campaign.recycleSteps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)))) &&
-    !!c.policy &&
-    Array.isArray(c.policy.owners) &&
-    [c.policy.sla, c.policy.qualificationWindow, c.policy.recyclePeriod].every(isDurationLike) &&
-    model(c.model) &&
-    (c.shadowModel === undefined || model(c.shadowModel))
-  );
-}
-
-function isDurationLike(value: unknown): boolean {
-  if (typeof value !== 'string' && typeof value !== 'number') return false;
-  try {
-    durationMs(value);
-    return true;
-  } catch {
-    return false;
   }
 }
 

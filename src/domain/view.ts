@@ -1,5 +1,7 @@
 // What the outside world sees of a lead's workflow state (query, update results, API).
-import { currentScore, currentShadowScore, sendTime, type LeadConfig, type LeadState, type Transition } from './lifecycle';
+import { sendTime } from './deadlines';
+import type { LeadConfig, LeadState, Transition } from './lead-state';
+import { currentScore, currentShadowScore } from './lifecycle';
 import type { Score } from './scoring';
 import type { Stage } from './types';
 

@@ -5,7 +5,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import type { SearchAttributePair } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
-import { enrolledTransition, type LeadConfig } from '../domain/lifecycle';
+import type { LeadConfig } from '../domain/lead-state';
+import { enrolledTransition } from '../domain/lifecycle';
 import type { EngagementEvent, LeadAttributes, Stage } from '../domain/types';
 import { normalizeEmail } from '../schemas/common';
 import { engagementEventSchema, enrollLeadSchema, type EngagementEventInput, type EnrollLead, type EnrollLeadInput } from '../schemas/lead';

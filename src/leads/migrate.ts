@@ -4,7 +4,7 @@
 // versions), so calling this twice is harmless.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getCampaign, resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
-import type { LeadConfig } from '../domain/lifecycle';
+import type { LeadConfig } from '../domain/lead-state';
 import { workflowIdFor } from '../temporal/client';
 import { migrateToSignal, type CatalogVersions } from '../../workflows/messages';
 import type { IntakeDeps } from './intake';

@@ -4,7 +4,7 @@
 // relays off the same rows, and a start is idempotent anyway (the workflow ID is the lead's).
 import { resolveLeadConfig } from '../catalog/store';
 import { withTransaction } from '../db/transaction';
-import type { LeadConfig } from '../domain/lifecycle';
+import type { LeadConfig } from '../domain/lead-state';
 import type { LeadAttributes } from '../domain/types';
 import { startLeadWorkflow, type IntakeDeps } from './intake';
 

@@ -1,6 +1,8 @@
 // The reducer honours the campaign's send window: a nurture step due outside it waits for the next
 // window start in the lead's time zone, and the following step counts its delay from the real send.
-import { enroll, nextWakeup, step, type LeadConfig, type LeadState } from '../../src/domain/lifecycle';
+import { nextWakeup } from '../../src/domain/deadlines';
+import type { LeadConfig, LeadState } from '../../src/domain/lead-state';
+import { enroll, step } from '../../src/domain/lifecycle';
 import type { Campaign, HandoffPolicy, ScoringModel } from '../../src/domain/types';
 import { viewOf } from '../../src/domain/view';
 

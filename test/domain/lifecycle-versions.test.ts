@@ -1,6 +1,7 @@
 // Version pinning and shadow scoring in the reducer: a running lead keeps its versions until a
 // `migrate` input; a shadow model is scored beside the primary one and never hands a lead off.
-import { enroll, step, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult, type Transition } from '../../src/domain/lifecycle';
+import type { LeadCommand, LeadConfig, LeadInput, LeadState, StepResult, Transition } from '../../src/domain/lead-state';
+import { enroll, step } from '../../src/domain/lifecycle';
 import type { Campaign, HandoffPolicy, ScoringModel } from '../../src/domain/types';
 import { viewOf } from '../../src/domain/view';
 

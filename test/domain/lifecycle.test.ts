@@ -1,21 +1,6 @@
-import {
-  check,
-  currentScore,
-  enroll,
-  firstOwnerIndex,
-  isTerminal,
-  nextWakeup,
-  RECENT_EVENT_IDS_KEPT,
-  RECENT_TRANSITIONS_KEPT,
-  SCORABLE_EVENTS_KEPT,
-  step,
-  type LeadCommand,
-  type LeadConfig,
-  type LeadInput,
-  type LeadState,
-  type StepResult,
-  type Transition,
-} from '../../src/domain/lifecycle';
+import { firstOwnerIndex, nextWakeup } from '../../src/domain/deadlines';
+import { isTerminal, RECENT_EVENT_IDS_KEPT, RECENT_TRANSITIONS_KEPT, SCORABLE_EVENTS_KEPT, type LeadCommand, type LeadConfig, type LeadInput, type LeadState, type StepResult, type Transition } from '../../src/domain/lead-state';
+import { check, currentScore, enroll, step } from '../../src/domain/lifecycle';
 import type { Bant, Campaign, HandoffPolicy, LeadAttributes, ScoringModel, Stage } from '../../src/domain/types';
 import { STAGES } from '../../src/domain/types';
 

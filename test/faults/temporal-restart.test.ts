@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { messageIdFor } from '../../activities/email';
-import type { LeadConfig } from '../../src/domain/lifecycle';
+import type { LeadConfig } from '../../src/domain/lead-state';
 import { enrollLead } from '../../src/leads/intake';
 import { startDevServer, type DevServerHandle } from '../../src/temporal/dev-server';
 import { eventually, testConfig, testEnv, testPool, uid } from '../support/harness';

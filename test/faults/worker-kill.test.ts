@@ -2,7 +2,7 @@
 // pending. A new worker process picks the leads up; every lead reaches its expected stage and the
 // SMTP sink holds exactly the expected messages: none lost, none twice.
 import { messageIdFor } from '../../activities/email';
-import type { LeadConfig } from '../../src/domain/lifecycle';
+import type { LeadConfig } from '../../src/domain/lead-state';
 import { enrollLead, type IntakeDeps } from '../../src/leads/intake';
 import { eventually, testConfig } from '../support/harness';
 import { sleep } from './support/processes';

@@ -2,7 +2,7 @@
 // real (PostgreSQL rows, emails over SMTP to the in-process sink).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
-import type { LeadConfig } from '../../src/domain/lifecycle';
+import type { LeadConfig } from '../../src/domain/lead-state';
 import { enrollLead, recordEvent, type IntakeDeps } from '../../src/leads/intake';
 import { workflowIdFor } from '../../src/temporal/client';
 import { contactUpdate, getStateQuery, rejectUpdate } from '../../workflows/messages';

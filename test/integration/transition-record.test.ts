@@ -3,7 +3,7 @@
 // re-pin the lead's versions.
 import type { Pool } from 'pg';
 import { recordTransitionRow, type LeadSnapshot } from '../../activities/store';
-import type { Transition } from '../../src/domain/lifecycle';
+import type { Transition } from '../../src/domain/lead-state';
 import { testPool, uid } from '../support/harness';
 
 describe('recordTransitionRow', () => {

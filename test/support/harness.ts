@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createPool } from '../../src/db/pool';
-import type { LeadConfig } from '../../src/domain/lifecycle';
+import type { LeadConfig } from '../../src/domain/lead-state';
 import type { Campaign, HandoffPolicy, ScoringModel } from '../../src/domain/types';
 import { createMailTransport } from '../../src/mail/transport';
 import { createLeadWorker } from '../../src/temporal/worker';

@@ -1,0 +1,37 @@
+// A configuration that arrived from outside the core (a signal, a stored run) is checked for shape
+// before the reducer uses it.
+import { durationMs } from './duration';
+import type { LeadConfig } from './lead-state';
+import type { ScoringModel } from './types';
+
+/** Structural check of a configuration that arrived in a signal (the API sends validated ones). */
+export function isUsableConfig(value: unknown): value is LeadConfig {
+  const c = value as Partial<LeadConfig> | null;
+  const model = (m: unknown): boolean => {
+    const x = m as Partial<ScoringModel> | null;
+    return !!x && typeof x.id === 'string' && typeof x.version === 'number' && Array.isArray(x.fit) && Array.isArray(x.behavior) && isDurationLike(x.behaviorWindow) && typeof x.mql?.threshold === 'number';
+  };
+  return (
+    !!c &&
+    typeof c.campaign?.id === 'string' &&
+    typeof c.campaign.version === 'number' &&
+    Array.isArray(c.campaign.steps) &&
+    c.campaign.steps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)) &&
+    (c.campaign.recycleSteps === undefined || (Array.isArray(c.campaign.recycleSteps) && c.campaign.recycleSteps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)))) &&
+    !!c.policy &&
+    Array.isArray(c.policy.owners) &&
+    [c.policy.sla, c.policy.qualificationWindow, c.policy.recyclePeriod].every(isDurationLike) &&
+    model(c.model) &&
+    (c.shadowModel === undefined || model(c.shadowModel))
+  );
+}
+
+function isDurationLike(value: unknown): boolean {
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  try {
+    durationMs(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
