@@ -140,6 +140,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await text('h2[data-i18n=funnel]')).toBe('ファネル');
     expect(await page.textContent('svg[data-chart=funnel] g[data-key=leads]')).toContain('リード');
     expect(await page.textContent('svg[data-chart=reasons]')).toContain('予算なし');
+    expect(await page.$$eval('#sla-board [data-undelivered]', (els) => els.map((e) => e.textContent))).toContain('メール未達');
     expect(await text('[data-metric=mqlToSql]')).toContain('28.6%');
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = join(ARTIFACTS, 'dashboard-ja.png');
