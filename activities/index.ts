@@ -43,6 +43,16 @@ export function createActivities(deps: ActivityDeps) {
       : null;
   const leadLink = (leadId: string) => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${leadId}` : `lead ${leadId}`);
 
+  /** A configuration from the catalog (the newest, or pinned versions); null when it is not there. */
+  const catalogConfig = async (campaignId: string, pinned?: Parameters<typeof resolveLeadConfig>[2]): Promise<LeadConfig | null> => {
+    try {
+      return await resolveLeadConfig(deps.pool, campaignId, pinned);
+    } catch (err) {
+      if (err instanceof UnknownCatalogEntryError) return null;
+      throw err;
+    }
+  };
+
   const activities = {
     async sendNurtureEmail(input: CommandArgs<'sendNurtureEmail'>): Promise<NurtureEmailResult> {
       const args = activityInput('sendNurtureEmail', sendNurtureEmailInput, input);
@@ -153,29 +163,19 @@ export function createActivities(deps: ActivityDeps) {
 
     /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */
     async resolveCatalog(input: { campaignId: string }): Promise<LeadConfig | null> {
-      try {
-        return await resolveLeadConfig(deps.pool, input.campaignId);
-      } catch (err) {
-        if (err instanceof UnknownCatalogEntryError) return null;
-        throw err;
-      }
+      return catalogConfig(input.campaignId);
     },
 
     /** The configuration of named catalog versions (a migrateTo signal names them, it does not carry them). */
     async loadCatalogVersions(input: CatalogVersions): Promise<LeadConfig | null> {
       const v = activityInput('loadCatalogVersions', catalogVersionsInput, input);
-      try {
-        return await resolveLeadConfig(deps.pool, v.campaign.id, {
-          campaignVersion: v.campaign.version,
-          modelId: v.model.id,
-          modelVersion: v.model.version,
-          shadowModelId: v.shadowModel?.id ?? null,
-          shadowModelVersion: v.shadowModel?.version ?? null,
-        });
-      } catch (err) {
-        if (err instanceof UnknownCatalogEntryError) return null;
-        throw err;
-      }
+      return catalogConfig(v.campaign.id, {
+        campaignVersion: v.campaign.version,
+        modelId: v.model.id,
+        modelVersion: v.model.version,
+        shadowModelId: v.shadowModel?.id ?? null,
+        shadowModelVersion: v.shadowModel?.version ?? null,
+      });
     },
 
     async recordTransition(input: { leadId: string } & TransitionRecord): Promise<void> {

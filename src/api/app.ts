@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { installAuth } from './auth';
+import { createRequestRole, installAuth } from './auth';
 import type { ApiDeps, RouteContext } from './context';
 import { errorBody, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
@@ -61,8 +61,9 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   const metrics = createMetrics(deps.pool);
   metrics.install(app);
   // Before authentication, so that unknown keys are throttled by address too.
-  await installRateLimits(app, deps.apiKeys, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
-  installAuth(app, deps.apiKeys, (url) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
+  const requestRole = createRequestRole(deps.apiKeys);
+  await installRateLimits(app, requestRole, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  installAuth(app, requestRole, (url) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -93,7 +94,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   });
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
 
-  const ctx: RouteContext = { ...deps, metrics };
+  const ctx: RouteContext = { ...deps, metrics, requestRole };
   await app.register(opsRoutes(ctx));
   await app.register(leadRoutes(ctx));
   await app.register(eventRoutes(ctx));

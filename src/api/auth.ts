@@ -35,9 +35,23 @@ export function bearerToken(header: unknown): string | null {
   return match ? match[1]! : null;
 }
 
-/** Routes must say who may call them; a route that forgets is refused at start, not left open. */
-export function installAuth(app: FastifyInstance, keys: readonly ApiKey[], isExempt: (url: string) => boolean): void {
+/** The role of the key a request presents (null: none, or unknown), worked out once per request. */
+export type RequestRole = (request: FastifyRequest) => ApiRole | null;
+
+export function createRequestRole(keys: readonly ApiKey[]): RequestRole {
   const roleOf = createKeyring(keys);
+  const known = new WeakMap<FastifyRequest, ApiRole | null>();
+  return (request) => {
+    if (known.has(request)) return known.get(request)!;
+    const presented = bearerToken(request.headers.authorization);
+    const role = presented ? roleOf(presented) : null;
+    known.set(request, role);
+    return role;
+  };
+}
+
+/** Routes must say who may call them; a route that forgets is refused at start, not left open. */
+export function installAuth(app: FastifyInstance, roleOf: RequestRole, isExempt: (url: string) => boolean): void {
   app.decorateRequest('role', undefined);
   app.addHook('onRoute', (route) => {
     if (route.config?.access === undefined && !isExempt(route.url ?? route.path)) {
@@ -47,9 +61,8 @@ export function installAuth(app: FastifyInstance, keys: readonly ApiKey[], isExe
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined || access === 'public') return;
-    const presented = bearerToken(request.headers.authorization);
-    if (!presented) throw new ApiError(401, 'unauthorized', 'send an API key as `Authorization: Bearer <key>`');
-    const role = roleOf(presented);
+    if (!bearerToken(request.headers.authorization)) throw new ApiError(401, 'unauthorized', 'send an API key as `Authorization: Bearer <key>`');
+    const role = roleOf(request);
     if (!role) throw new ApiError(401, 'unauthorized', 'unknown API key');
     if (!access.includes(role)) throw new ApiError(403, 'forbidden', `the ${role} role may not call this route (allowed: ${access.join(', ')})`);
     request.role = role;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ApiKey, RateLimits } from '../config';
 import type { IntakeDeps } from '../leads/intake';
+import type { RequestRole } from './auth';
 import type { ApiMetrics } from './metrics';
 import { errorSchema } from './errors';
 
@@ -21,6 +22,8 @@ export interface ApiDeps extends IntakeDeps {
 
 export interface RouteContext extends ApiDeps {
   metrics: ApiMetrics;
+  /** The role of the key a request presents, also on public routes (readiness detail for ops). */
+  requestRole: RequestRole;
 }
 
 export { LEAD_ID_PATTERN as UUID_RE } from '../leads/intake';

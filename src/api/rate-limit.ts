@@ -5,18 +5,17 @@
 import { createHash } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKey, RateLimits } from '../config';
-import { bearerToken, createKeyring } from './auth';
+import type { RateLimits } from '../config';
+import { bearerToken, type RequestRole } from './auth';
 import { ApiError } from './errors';
 
 const WINDOW_MS = 60_000;
 /** Buckets kept at once (least recently used dropped first): bounds the store's memory. */
 const MAX_BUCKETS = 50_000;
 
-export async function installRateLimits(app: FastifyInstance, keys: readonly ApiKey[], limits: RateLimits): Promise<void> {
+export async function installRateLimits(app: FastifyInstance, roleOf: RequestRole, limits: RateLimits): Promise<void> {
   if (limits.perMinute === 0 && limits.publicPerMinute === 0) return;
   await app.register(fastifyRateLimit, { global: false });
-  const roleOf = createKeyring(keys);
   /** The bucket of each request being limited, set just before the limiter reads it. */
   const buckets = new WeakMap<FastifyRequest, string>();
   const bucketOf = (req: FastifyRequest) => buckets.get(req) ?? `addr:${req.ip}`;
@@ -27,7 +26,7 @@ export async function installRateLimits(app: FastifyInstance, keys: readonly Api
   /** A valid presented key's bucket (its digest: the key itself is never kept), else null. */
   const keyBucket = (req: FastifyRequest): string | null => {
     const presented = bearerToken(req.headers.authorization);
-    return presented && roleOf(presented) ? `key:${createHash('sha256').update(presented).digest('base64url')}` : null;
+    return presented && roleOf(req) ? `key:${createHash('sha256').update(presented).digest('base64url')}` : null;
   };
 
   app.addHook('onRequest', async (request, reply) => {

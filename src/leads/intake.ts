@@ -240,16 +240,19 @@ export async function startLeadWorkflow(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     started = false;
   }
-  const { rows } = await db.query<{ lead_id: string }>(
-    `UPDATE leads SET workflow_started_at = now() WHERE lead_id = $1 AND workflow_started_at IS NULL RETURNING lead_id`,
+  // One round trip: mark the start, and learn whether the row is still there at all.
+  const { rows } = await db.query<{ present: boolean; marked: boolean }>(
+    `WITH marked AS (UPDATE leads SET workflow_started_at = now() WHERE lead_id = $1 AND workflow_started_at IS NULL RETURNING lead_id)
+     SELECT EXISTS (SELECT 1 FROM leads WHERE lead_id = $1) AS present, EXISTS (SELECT 1 FROM marked) AS marked`,
     [leadId],
   );
-  if (rows.length === 0 && (await db.query('SELECT 1 FROM leads WHERE lead_id = $1', [leadId])).rowCount === 0) {
-    // Erased while this start was on its way: the run just started must not outlive the person's data.
+  if (!rows[0]!.present) {
+    // Erased while this start was on its way (eraseLead deletes runs again after its rows, so only a
+    // start after that needs this): the run just started must not outlive the person's data.
     await eraseWorkflowRuns(deps.client, workflowIdFor(leadId));
     throw new UnknownLeadError(leadId);
   }
-  if (started && rows.length > 0 && options.replayEvents !== false) {
+  if (started && rows[0]!.marked && options.replayEvents !== false) {
     const { rows: events } = await db.query<{ event_id: string; type: string; occurred_at: Date; properties: Record<string, string | number | boolean> }>(
       'SELECT event_id, type, occurred_at, properties FROM lead_events WHERE lead_id = $1 ORDER BY occurred_at DESC LIMIT 500',
       [leadId],

@@ -2,7 +2,6 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bearerToken, createKeyring } from '../auth';
 import { errorBody, errorSchema } from '../errors';
 import { bearer, errors, type RouteContext } from '../context';
 
@@ -66,7 +65,6 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       handler: async () => ({ status: 'ok' as const }),
     });
 
-    const roleOf = createKeyring(ctx.apiKeys);
     app.get('/readyz', {
       config: { access: 'public' },
       schema: {
@@ -87,8 +85,7 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           }),
         );
         const failing = Object.entries(components).filter(([, c]) => c.status === 'failing').map(([name]) => name);
-        const presented = bearerToken(request.headers.authorization);
-        const forOps = presented !== null && roleOf(presented) === 'ops';
+        const forOps = ctx.requestRole(request) === 'ops';
         // Detail only: a failure to read it leaves the email part out.
         const recentFailures = forOps ? await withTimeout(recentEmailFailures(ctx.pool), 'PostgreSQL').catch(() => null) : null;
         const body = {
