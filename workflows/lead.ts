@@ -23,7 +23,7 @@ import type { LeadAttributes, Stage } from '../src/domain/types';
 import { detailsMarkdown, viewOf } from '../src/domain/view';
 import { CommandLane, ConditionLane, type Lane } from './command-lane';
 import { DeadlineTimer } from './deadline-timer';
-import { acceptUpdate, attributesSignal, clearBounceSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, migrateToSignal, rejectUpdate, unsubscribeSignal } from './messages';
+import { acceptUpdate, attributesSignal, clearBounceSignal, contactUpdate, engagementSignal, getStateQuery, migrateSignal, migrateToSignal, rejectUpdate, runRevisionQuery, unsubscribeSignal, upgradeSignal } from './messages';
 import { LEAD_RUN_REVISION } from './revision';
 import { CampaignId, LeadOwner, LeadScore, LeadStage, MqlAt, ScoringModel, scoringModelValue, ShadowScore, SlaDeadline } from './search-attributes';
 
@@ -165,6 +165,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
   // Such runs were also started with their first search attributes (src/leads/intake.ts).
   const startedWithAttributes = input.enrolmentRecorded === true && useSearchAttributes;
   let continueRequested = false;
+  let upgradeRequested = false;
   let state!: LeadState;
   let published: Record<string, unknown> = {};
 
@@ -257,6 +258,11 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     if (next) feed({ type: 'migrate', config: next, trigger: 'request' });
   });
   setHandler(getStateQuery, () => viewOf(state, config, Date.now()));
+  // New handlers: histories recorded before them have no such signal or query, so they replay unchanged.
+  setHandler(runRevisionQuery, () => revision);
+  setHandler(upgradeSignal, () => {
+    if (revision < LEAD_RUN_REVISION) upgradeRequested = true;
+  });
 
   // Sales actions are updates: the validator asks the core first, so an illegal action never enters history.
   const refuseIllegal = (input: LeadInput): void => {
@@ -287,7 +293,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
 
   for (;;) {
     if (isTerminal(state.stage)) break;
-    if (continueNow() || workflowInfo().continueAsNewSuggested) {
+    if (continueNow() || upgradeRequested || workflowInfo().continueAsNewSuggested) {
       await condition(() => idle() && allHandlersFinished());
       if (isTerminal(state.stage)) break;
       if (!idle()) continue;
@@ -307,7 +313,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
     // Wake when the timer fires, and also when an input moved the next deadline (e.g. a handoff
     // started the SLA), so the timer is re-armed for it.
     const deadlineMoved = () => (nextWakeup(state, config)?.at ?? null) !== timer.armedAt;
-    await condition(() => timer.fired || deadlineMoved() || continueNow() || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested);
+    await condition(() => timer.fired || deadlineMoved() || continueNow() || upgradeRequested || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested);
     if (timer.fired) {
       timer.consume();
       // The recycle period's end is the new run's first tick (above).

@@ -31,3 +31,11 @@ export const acceptUpdate = defineUpdate<LeadView, [AcceptAction]>('accept');
 export const rejectUpdate = defineUpdate<LeadView, [RejectAction]>('reject');
 
 export const getStateQuery = defineQuery<LeadView>('getState');
+
+/**
+ * Move a run of an older revision (workflows/revision.ts) onto the newest code: it continues as new
+ * once its commands are done. Runs already on the newest revision ignore it (docs/operations.md).
+ */
+export const upgradeSignal = defineSignal<[]>('upgrade');
+/** The run's revision (workflows/revision.ts), for `leadloop runs`. */
+export const runRevisionQuery = defineQuery<number>('runRevision');

@@ -8,6 +8,7 @@ import { DEFAULT_CONCURRENCY, describeImport, importLeads } from './import';
 import { findLead, formatLead } from './lead';
 import { createProgress } from './progress';
 import { seedDemo } from './seed-demo';
+import { censusOfRuns, formatCensus } from '../leads/run-upgrade';
 import { formatFunnel } from './report';
 import { isTimeZone } from '../domain/zoned-time';
 import { funnelReport, resolveRange } from '../reports/funnel';
@@ -20,7 +21,7 @@ const positiveInt = (max: number) => (value: string) => {
 
 export function buildProgram(): Command {
   const program = new Command('leadloop')
-    .description('leadloop operations: import leads, look one up, report the funnel, seed demo data')
+    .description('leadloop operations: import leads, look one up, report the funnel, upgrade lead runs, seed demo data')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -88,6 +89,21 @@ export function buildProgram(): Command {
       try {
         const report = await funnelReport(ctx.pool, { ...range, tz, ...(opts.campaign ? { campaignId: opts.campaign } : {}), ...(opts.source ? { source: opts.source } : {}) });
         process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatFunnel(report)}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  program
+    .command('runs')
+    .description('how many open lead runs are on each workflow revision; --upgrade moves the older ones onto the newest code')
+    .option('--upgrade', 'ask every open run below the newest revision to continue as new on it (safe to repeat)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { upgrade?: boolean; json?: boolean }) => {
+      const ctx = await openContext({ temporal: true });
+      try {
+        const census = await censusOfRuns(ctx.deps().client, ctx.config.temporal.taskQueue, { upgrade: opts.upgrade === true });
+        process.stdout.write(`${opts.json ? JSON.stringify(census, null, 2) : formatCensus(census)}\n`);
       } finally {
         await ctx.close();
       }
