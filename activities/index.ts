@@ -2,7 +2,7 @@
 import type { Pool } from 'pg';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
 import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lead-state';
-import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
+import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordScoreInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
 import { appendToBody, escapeHtml, pixelTag, textToHtml } from '../src/mail/html';
 import { markLink, stripMarks } from '../src/mail/link-marks';
 import { renderMarkedTextOrLegacy, renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
@@ -11,7 +11,9 @@ import { storeTrackedUrls } from '../src/mail/tracked-urls';
 import type { MailTransport } from '../src/mail/transport';
 import { heartbeating } from './context';
 import { deliverOnce, type DeliveryStatus } from './email';
-import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
+import { loadContact, recordScoreRow, recordTransitionRow, type LeadSnapshot } from './store';
+
+export type { LeadSnapshot } from './store';
 import type { CatalogVersions } from '../workflows/messages';
 
 export interface ActivityDeps {
@@ -181,6 +183,12 @@ export function createActivities(deps: ActivityDeps) {
     async recordTransition(input: { leadId: string } & TransitionRecord): Promise<void> {
       activityInput('recordTransition', recordTransitionInput, input);
       await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
+    },
+
+    /** The lead's score for the lead list, when it changed without a transition (runs of revision 3). */
+    async recordScore(input: { leadId: string; score: number; transitionSeq: number }): Promise<void> {
+      const args = activityInput('recordScore', recordScoreInput, input);
+      await recordScoreRow(deps.pool, args.leadId, args.score, args.transitionSeq);
     },
   };
   // Email activities heartbeat while they run: a worker killed mid-send is noticed within the

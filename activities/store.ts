@@ -68,6 +68,16 @@ export async function recordTransitionRow(pool: Pool, leadId: string, t: Transit
   }
 }
 
+// Only while the row mirrors the same transition as the score: a newer transition wrote its own.
+const RECORD_SCORE = `
+  UPDATE leads l SET score = $2, updated_at = now()
+   WHERE l.lead_id = $1 AND l.score IS DISTINCT FROM $2
+     AND $3 >= (SELECT COALESCE(max(seq), 0) FROM lead_transitions WHERE lead_id = $1)`;
+
+export async function recordScoreRow(pool: Pool, leadId: string, score: number, transitionSeq: number): Promise<void> {
+  await pool.query(RECORD_SCORE, [leadId, score, transitionSeq]);
+}
+
 export async function loadContact(pool: Pool, leadId: string): Promise<ContactRow | null> {
   const { rows } = await pool.query<Omit<ContactRow, 'leadId'>>(
     `SELECT email, name, company, title, attributes, unsubscribed_at IS NOT NULL AS unsubscribed, email_bounced_at IS NOT NULL AS bounced

@@ -1,16 +1,17 @@
-// Which behaviour a lead run follows where a later change reordered the workflow's commands.
-// New runs (the intake's starts, and every continue-as-new) carry the newest revision in their
-// input, so a reordering needs neither a patch marker nor its search-attribute upsert in each new
-// run; runs started before it carry none (revision 0) and replay as recorded. Older runs that are
-// still open keep their behaviour until their next continue-as-new. No imports: the API process
-// reads this too.
+// Which behaviour a lead run follows where a change reordered the workflow's commands. New runs (the
+// intake's starts, and every continue-as-new) carry the newest revision in their input; an open run
+// keeps its own until it continues as new, or is upgraded (`leadloop runs --upgrade`, the procedure
+// in docs/operations.md). No imports: the API process reads this too.
 
 /**
- * 1: commands run on push lanes (workflows/command-lane.ts) instead of lanes waiting on conditions;
- *    a deadline has one timer (no early wake-up, workflows/deadline-timer.ts); an SLA escalation
- *    records its breach's transition itself; a recycled lead continues as new when its recycle
- *    period is over, not when it is recycled.
- * 2: a handoff's owner email that starts at once records the handoff's transition itself, before
- *    the email (one activity and one workflow task fewer per handoff).
+ * 2: commands run on push lanes; a deadline has one timer; an SLA escalation records its breach's
+ *    transition, and a handoff's owner email that starts at once records the handoff's (one
+ *    activity fewer per handoff and per breach); a recycled lead continues as new when its recycle
+ *    period is over.
+ * 3: the lead list follows the lead's score: a score that changed without a transition is recorded
+ *    in PostgreSQL a few seconds later (workflows/score-record.ts).
  */
-export const LEAD_RUN_REVISION = 2;
+export const LEAD_RUN_REVISION = 3;
+
+/** Runs of older revisions were upgraded before their code was removed (docs/operations.md). */
+export const OLDEST_LEAD_RUN_REVISION = 2;

@@ -33,6 +33,8 @@ export const notifyOwnerInput = z.object({
 
 export const recordTransitionInput = z.object({ leadId, ...transitionRecord });
 
+export const recordScoreInput = z.object({ leadId, score: z.number().int(), transitionSeq: count });
+
 export const escalateSlaInput = z.object({
   leadId,
   manager: address,

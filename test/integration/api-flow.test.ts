@@ -161,6 +161,23 @@ describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
     expect(list.json().items.map((i: { leadId: string }) => i.leadId)).toEqual([first.leadId]);
   });
 
+  it('the lead list follows the score that events move without a transition, within seconds', async () => {
+    const { leadId } = await enrol(leadEmail('list-score'));
+    const listed = async () => {
+      const items = (await h.call('marketing', 'GET', `/v1/leads?campaignId=${campaignId}&limit=200`)).json().items as { leadId: string; score: number; stage: string }[];
+      return items.find((i) => i.leadId === leadId);
+    };
+    expect(await listed()).toMatchObject({ score: 20, stage: 'nurturing' });
+    expect((await h.call('marketing', 'POST', `/v1/leads/${leadId}/events`, { type: 'page_view', properties: { page: 'pricing' } })).statusCode).toBe(202);
+    const detail = await eventually(async () => {
+      const body = (await h.call('marketing', 'GET', `/v1/leads/${leadId}`)).json();
+      expect(body.score.total).toBe(50);
+      return body;
+    });
+    // No transition (50 is below the threshold): the list catches up a few seconds later (docs/api.md).
+    await eventually(async () => expect(await listed()).toMatchObject({ score: detail.score.total, stage: detail.stage }), 15_000, 250);
+  });
+
   it('reject → recycled → nurturing again after the recycle period', async () => {
     const { leadId } = await enrol(leadEmail('suzuki'));
     const lead = await makeMql(leadId);

@@ -116,6 +116,19 @@ describe('lead lifecycle on the dev server', () => {
     await record('handoff-accept', leadId);
   });
 
+  it('records a score that moved without a transition in the lead row, once for a burst of events', async () => {
+    const config = testConfig(uid());
+    const { leadId } = await enrolDecisionMaker(config);
+    for (let i = 0; i < 3; i++) await recordEvent(deps, leadId, { type: 'email_open' });
+    await eventually(async () => expect((await state(leadId)).score.total).toBe(35));
+    const row = async () => (await pool.query('SELECT score, stage FROM leads WHERE lead_id = $1', [leadId])).rows[0];
+    await eventually(async () => expect(await row()).toEqual({ score: 35, stage: 'nurturing' }), 15_000, 250);
+    const history = await handle(leadId).fetchHistory();
+    const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordScore');
+    expect(scheduled).toHaveLength(1);
+    await record('score-record', leadId);
+  }, 30_000);
+
   it('refuses illegal sales actions with a clear message, before they touch history', async () => {
     const config = testConfig(uid());
     const { leadId } = await enrolDecisionMaker(config);

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LEAD_RUN_REVISION, OLDEST_LEAD_RUN_REVISION } from '../../workflows/revision';
 import { testEnv } from '../support/harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -13,10 +14,15 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'histories');
 describe('replaying recorded lead histories', () => {
   const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
 
-  it('has fixtures covering handoff, recycling and continue-as-new', () => {
-    expect(files.some((f) => f.startsWith('handoff-accept'))).toBe(true);
-    expect(files.some((f) => f.startsWith('reject-recycle-requalify'))).toBe(true);
-    expect(files.filter((f) => f.startsWith('continue-as-new')).length).toBeGreaterThanOrEqual(2);
+  it('has fixtures of every revision a run may be on, covering handoff, recycling and continue-as-new', () => {
+    for (let revision = OLDEST_LEAD_RUN_REVISION; revision <= LEAD_RUN_REVISION; revision++) {
+      const of = files.filter((f) => f.startsWith(`rev${revision}-`));
+      expect(of.some((f) => f.startsWith(`rev${revision}-handoff-accept`))).toBe(true);
+      expect(of.some((f) => f.startsWith(`rev${revision}-reject-recycle-requalify`))).toBe(true);
+      expect(of.filter((f) => f.startsWith(`rev${revision}-continue-as-new`)).length).toBeGreaterThanOrEqual(2);
+    }
+    // Fixtures of retired revisions go with their code (docs/operations.md).
+    expect(files.filter((f) => !/^rev\d+-/.test(f) || Number(/^rev(\d+)-/.exec(f)![1]) < OLDEST_LEAD_RUN_REVISION)).toEqual([]);
   });
 
   it('replays every fixture without a nondeterminism error', async () => {

@@ -1,0 +1,159 @@
+// The side effects the core asks for, run beside the deadline loop: emails on one lane, records on
+// another, so that a slow or retrying email never delays a deadline and never holds a record back.
+import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
+import type { LeadActivities, LeadSnapshot, TransitionRecord } from '../activities';
+import type { LeadCommand, LeadInput, Transition } from '../src/domain/lead-state';
+import { CommandLane } from './command-lane';
+
+// Emails: bounded retries with backoff (any SMTP failure that is not the recipient's); a recipient's
+// permanent refusal comes back as 'bounced'. They heartbeat (activities/context.ts), so a worker
+// killed mid-send is noticed after 10 s and the email retried elsewhere.
+const mail = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 25 },
+});
+// Records must never be lost: retried until PostgreSQL is back.
+export const store = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** The owner's email at a handoff and the manager's at a breach may record their step's transition too. */
+type RecordingEmail = Extract<LeadCommand, { type: 'escalateSla' | 'notifyOwner' }>;
+type Task = Exclude<LeadCommand, RecordingEmail> | (RecordingEmail & { records?: Transition }) | { type: 'recordScore' };
+/** The commands the run handles itself. */
+export type RunCommand = Extract<LeadCommand, { type: 'useConfig' | 'continueAsNew' }>;
+
+/** What the commands need of the lead's run. */
+export interface CommandHost {
+  readonly leadId: string;
+  snapshot(): LeadSnapshot;
+  feed(input: LeadInput): void;
+  /** PostgreSQL's lead row now holds this score (after a recordScore). */
+  scoreRecorded(score: number): void;
+  /** The score to record now, with the newest transition's seq; null when the row holds it already. */
+  scoreToRecord(): { score: number; transitionSeq: number } | null;
+}
+
+export class LeadCommands {
+  private readonly emails = new CommandLane<Task>((task) => this.run(task));
+  private readonly records = new CommandLane<Task>((task) => this.run(task));
+
+  constructor(private readonly lead: CommandHost) {}
+
+  get idle(): boolean {
+    return this.emails.idle && this.records.idle;
+  }
+
+  /** Starts one step's side effects in the core's order; `useConfig` and `continueAsNew` go to `own`. */
+  start(commands: readonly LeadCommand[], own: (command: RunCommand) => void): void {
+    const recordedByEmail = emailsThatRecord(commands, this.emails.idle);
+    const recorded = new Set(recordedByEmail.values());
+    for (const command of commands) {
+      if (command.type === 'continueAsNew' || command.type === 'useConfig') own(command);
+      else if (command.type === 'recordTransition') {
+        if (!recorded.has(command.transition)) this.records.push(command);
+      } else if (command.type === 'escalateSla' || command.type === 'notifyOwner') {
+        const records = recordedByEmail.get(command);
+        this.emails.push(records ? { ...command, records } : command);
+      } else this.emails.push(command);
+    }
+  }
+
+  recordScore(): void {
+    this.records.push({ type: 'recordScore' });
+  }
+
+  private async run(task: Task): Promise<void> {
+    try {
+      await this.execute(task);
+    } catch (err) {
+      // Only bounded email retries end up here; the lead goes on and the failure stays in history.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('command failed after retries', { command: task.type, error: err.cause?.message ?? err.message });
+    }
+  }
+
+  private async execute(task: Task): Promise<void> {
+    const { leadId } = this.lead;
+    switch (task.type) {
+      case 'sendNurtureEmail': {
+        const { type: _, ...args } = task;
+        const summary = `Nurture email: step ${task.step.id} '${task.step.subject}' (cycle ${task.cycle})`;
+        const result = await mail.sendNurtureEmail.executeWithOptions({ summary }, [{ leadId, ...args }]);
+        if (result.status === 'bounced') this.lead.feed({ type: 'emailBounced', stepId: task.step.id });
+        return;
+      }
+      case 'notifyOwner': {
+        const { type: _, records, ...args } = task;
+        const summary = `${task.reason === 'handoff' ? 'Hand off' : 'Reassign'} to ${task.owner} (score ${task.score.total})`;
+        return this.recordingWith(records, summary, (options, record) => mail.notifyOwner.executeWithOptions(options, [{ leadId, ...args, ...record }]));
+      }
+      case 'escalateSla': {
+        const { type: _, records, ...args } = task;
+        const summary = `SLA missed by ${task.missedBy}: escalate to ${task.manager} (${task.outcome})`;
+        return this.recordingWith(records, summary, (options, record) => mail.escalateSla.executeWithOptions(options, [{ leadId, ...args, ...record }]));
+      }
+      case 'recordTransition':
+        return this.recordTransition(task.transition);
+      case 'recordScore':
+        return this.recordCurrentScore();
+    }
+  }
+
+  private async recordTransition(t: Transition): Promise<void> {
+    const snapshot = this.lead.snapshot();
+    const summary = `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})`;
+    await store.recordTransition.executeWithOptions({ summary }, [{ leadId: this.lead.leadId, transition: t, snapshot }]);
+  }
+
+  private async recordCurrentScore(): Promise<void> {
+    const due = this.lead.scoreToRecord();
+    if (!due) return;
+    await store.recordScore.executeWithOptions({ summary: `Record score ${due.score} for the lead list` }, [{ leadId: this.lead.leadId, ...due }]);
+    this.lead.scoreRecorded(due.score);
+  }
+
+  /** Runs an email activity that also records `records`, if given; should the email fail for good, the record goes to the records lane. */
+  private async recordingWith(
+    records: Transition | undefined,
+    summary: string,
+    send: (options: { summary: string }, record: { record?: TransitionRecord }) => Promise<unknown>,
+  ): Promise<void> {
+    if (!records) {
+      await send({ summary }, {});
+      return;
+    }
+    const snapshot = this.lead.snapshot();
+    try {
+      await send({ summary: `${summary}, records transition #${records.seq}` }, { record: { transition: records, snapshot } });
+    } catch (err) {
+      // The email's retries are bounded, the record's are not.
+      if (err instanceof ActivityFailure) this.records.push({ type: 'recordTransition', transition: records });
+      throw err;
+    }
+  }
+}
+
+/**
+ * Which emails of one step record a transition themselves, so that the transition needs no
+ * activity (and no workflow task for its completion) of its own: an SLA escalation records its
+ * breach's, after the email (at a deadline only the escalation is urgent); a handoff's owner email
+ * records the `mql` transition, before the email, when the email lane is idle so that it starts at
+ * once (behind a nurture email still in flight, the record keeps its own lane).
+ */
+function emailsThatRecord(commands: readonly LeadCommand[], emailsIdle: boolean): Map<RecordingEmail, Transition> {
+  const byEmail = new Map<RecordingEmail, Transition>();
+  const transitions = new Map(commands.flatMap((c) => (c.type === 'recordTransition' ? [[c.transition.seq, c.transition] as const] : [])));
+  const recordWith = (email: RecordingEmail) => {
+    const t = transitions.get(email.transitionSeq);
+    if (t) byEmail.set(email, t);
+  };
+  for (const c of commands) if (c.type === 'escalateSla') recordWith(c);
+  if (emailsIdle) {
+    const first = commands.find((c) => c.type !== 'recordTransition' && c.type !== 'useConfig' && c.type !== 'continueAsNew');
+    if (first?.type === 'notifyOwner' && first.reason === 'handoff') recordWith(first);
+  }
+  return byEmail;
+}
