@@ -73,25 +73,16 @@ function expectLegalEffect(type: InputType, stage: Stage, before: LeadState, res
       expect(commands).toEqual([]);
       expect(after).toEqual({ ...before, attributes: { ...before.attributes, country: 'JP' } });
       return;
-    case 'unsubscribe': {
-      const t = newTransition(stage, 'unsubscribed');
-      expect(types(commands)).toEqual(['recordTransition']);
-      expect(after).toEqual({
-        ...before,
-        unsubscribed: true,
-        nurture: { ...before.nurture, dueAt: null },
-        transitionSeq: before.transitionSeq + 1,
-        transitions: [...before.transitions, t],
-      });
-      return;
-    }
+    case 'unsubscribe':
     case 'emailBounced': {
-      const t = newTransition(stage, 'email_bounced');
-      expect(t.details).toEqual({ stepId: 's1' });
+      // Both set their flag, stop nurture and record a transition that keeps the stage.
+      const flag = type === 'unsubscribe' ? 'unsubscribed' : 'emailBounced';
+      const t = newTransition(stage, type === 'unsubscribe' ? 'unsubscribed' : 'email_bounced');
+      if (type === 'emailBounced') expect(t.details).toEqual({ stepId: 's1' });
       expect(types(commands)).toEqual(['recordTransition']);
       expect(after).toEqual({
         ...before,
-        emailBounced: true,
+        [flag]: true,
         nurture: { ...before.nurture, dueAt: null },
         transitionSeq: before.transitionSeq + 1,
         transitions: [...before.transitions, t],

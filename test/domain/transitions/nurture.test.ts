@@ -1,7 +1,7 @@
 // Nurture emails: steps after their delays, the send window's hold, and what stops or resumes them
 // (unsubscribe, bounce, bounce cleared).
 import { nextWakeup } from '../../../src/domain/deadlines';
-import type { LeadConfig, LeadState } from '../../../src/domain/lead-state';
+import type { LeadConfig, LeadInput, LeadState } from '../../../src/domain/lead-state';
 import { enroll, step } from '../../../src/domain/lifecycle';
 import type { Campaign, ScoringModel } from '../../../src/domain/types';
 import { viewOf } from '../../../src/domain/view';
@@ -74,6 +74,29 @@ describe('nurture steps', () => {
   });
 });
 
+/**
+ * For a lead whose nurture was stopped (unsubscribe or bounce) at T0 + 1h, `mark` commands in: the
+ * same signal again changes nothing, no email goes out, yet web activity still hands the lead off.
+ * Returns when that activity started (T0 + 11d).
+ */
+function expectStoppedButStillScoring(lead: Lead, repeat: LeadInput, mark: number): number {
+  const before = lead.state;
+  lead.apply(repeat, T0 + 2 * H);
+  expect(lead.last).toEqual([]);
+  expect(lead.state).toEqual(before);
+
+  lead.tick(T0 + 3 * D);
+  lead.tick(T0 + 10 * D);
+  expect(lead.log.length).toBe(mark);
+
+  // Web activity still scores and hands off: fit 30 + 15 + 15 = 60.
+  const t = T0 + 11 * D;
+  lead.apply(pricing('p1', t), t);
+  lead.apply(pricing('p2', t + H), t + H);
+  expect(lead.state.stage).toBe('mql');
+  return t;
+}
+
 describe('unsubscribe', () => {
   it('stops every nurture email for good, also after recycling, but scoring and handoff still work', () => {
     // No recycleSteps: the regular s1 (delay 0s) would be sent at once on return if nothing stopped it.
@@ -86,20 +109,7 @@ describe('unsubscribe', () => {
     expect(transitionsIn(lead.last)).toMatchObject([{ from: 'nurturing', to: 'nurturing', reason: 'unsubscribed', at: T0 + H }]);
 
     // A second unsubscribe is a no-op.
-    const before = lead.state;
-    lead.apply({ type: 'unsubscribe' }, T0 + 2 * H);
-    expect(lead.last).toEqual([]);
-    expect(lead.state).toEqual(before);
-
-    lead.tick(T0 + 3 * D);
-    lead.tick(T0 + 10 * D);
-    expect(lead.log.length).toBe(mark);
-
-    // Web activity still scores and hands off: fit 30 + 15 + 15 = 60.
-    const t = T0 + 11 * D;
-    lead.apply(pricing('p1', t), t);
-    lead.apply(pricing('p2', t + H), t + H);
-    expect(lead.state.stage).toBe('mql');
+    const t = expectStoppedButStillScoring(lead, { type: 'unsubscribe' }, mark);
     expect(types(lead.last)).toEqual(['recordTransition', 'notifyOwner']);
 
     lead.apply({ type: 'reject', action: { rep: lead.state.owner!, reason: 'bad_timing' } }, t + 2 * H);
@@ -140,19 +150,7 @@ describe('emailBounced', () => {
     expect(lead.state.nurture.dueAt).toBeNull();
     expect(transitionsIn(lead.last)).toMatchObject([{ reason: 'email_bounced', details: { stepId: 's1' } }]);
 
-    const before = lead.state;
-    lead.apply({ type: 'emailBounced', stepId: 's2' }, T0 + 2 * H);
-    expect(lead.last).toEqual([]);
-    expect(lead.state).toEqual(before);
-
-    lead.tick(T0 + 3 * D);
-    lead.tick(T0 + 10 * D);
-    expect(lead.log.length).toBe(mark);
-
-    const t = T0 + 11 * D;
-    lead.apply(pricing('p1', t), t);
-    lead.apply(pricing('p2', t + H), t + H);
-    expect(lead.state.stage).toBe('mql');
+    const t = expectStoppedButStillScoring(lead, { type: 'emailBounced', stepId: 's2' }, mark);
     lead.apply({ type: 'reject', action: { rep: 'x@x', reason: 'unreachable' } }, t + 2 * H);
     lead.tick(t + 2 * H + 30 * D);
     expect(lead.state.stage).toBe('nurturing');
