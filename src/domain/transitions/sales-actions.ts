@@ -1,0 +1,44 @@
+// What a sales rep does with a lead handed to them: contact it (mql → working), then accept it
+// (→ sql) or reject it (→ recycled, or disqualified for good). legality.ts says when each is allowed.
+import { durationMs } from '../duration';
+import type { AcceptAction, ContactAction, RejectAction } from '../types';
+import { recycle } from './recycle';
+import type { StepContext } from './step-context';
+
+/** First contact: stops the SLA clock and starts the qualification window. */
+export function contact(ctx: StepContext, action: ContactAction): void {
+  const lead = ctx.lead;
+  lead.contactedAt = ctx.now;
+  // Within SLA means the handoff's first owner made contact in time: a breach on the way counts against it.
+  lead.contactedWithinSla = lead.assignments === 1 && lead.slaDeadline !== null && ctx.now <= lead.slaDeadline;
+  lead.slaDeadline = null;
+  lead.qualificationDeadline = ctx.now + durationMs(ctx.config.policy.qualificationWindow);
+  ctx.recordTransition('working', 'contacted', {
+    rep: action.rep,
+    note: action.note,
+    details: { channel: action.channel, withinSla: lead.contactedWithinSla },
+  });
+}
+
+/** Sales accepted the lead (enough BANT confirmed): it is an SQL, and the lead's workflow ends. */
+export function accept(ctx: StepContext, action: AcceptAction): void {
+  ctx.lead.qualificationDeadline = null;
+  ctx.recordTransition('sql', 'accepted', {
+    rep: action.rep,
+    note: action.note,
+    details: { ...action.bant },
+  });
+}
+
+/** Not now (recycled), or never (disqualified). */
+export function reject(ctx: StepContext, action: RejectAction): void {
+  if (!action.disqualify) {
+    recycle(ctx, action.reason, { rep: action.rep, note: action.note });
+    return;
+  }
+  const lead = ctx.lead;
+  lead.slaDeadline = null;
+  lead.qualificationDeadline = null;
+  lead.lastRejection = { reason: action.reason, rep: action.rep, note: action.note, at: ctx.now };
+  ctx.recordTransition('disqualified', 'disqualified', { rep: action.rep, rejectionReason: action.reason, note: action.note });
+}
