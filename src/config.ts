@@ -7,19 +7,16 @@ import { isTimeZone } from './domain/zoned-time';
 
 /**
  * Lead workflows a worker keeps in memory (WORKER_MAX_CACHED_WORKFLOWS). The SDK's own default grows
- * with the heap limit (about 2,300 for a 4 GB heap, more with --max-old-space-size); a fixed bound
- * keeps the worker's RSS predictable: 0.26–0.4 MiB per cached lead (bench/, scenario 5; 1.0 GiB with
- * 2,000 cached after 20,000 leads went through the cache). Leads beyond it are replayed from history
- * when they next wake, which a lead waiting days can afford.
+ * with the heap limit; a fixed bound keeps the worker's memory predictable (docs/performance.md,
+ * "Worker cache"). Leads beyond it are replayed from history when they next wake, which a lead
+ * waiting days can afford.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
 
 /**
  * Workflow tasks a worker runs at once (WORKER_MAX_CONCURRENT_WORKFLOW_TASKS): the SDK's default.
- * They share one workflow thread, and a timer that a task arms starts when the task completes, so
- * fewer (8–16) start timers armed under a burst sooner (bench/, scenario 4); but a worker restarted
- * under 3,000–20,000 open leads with a full cache then let queries time out while it replayed
- * them (scenario 5), and with the breach's work cut down 40 was as precise (500 deadlines).
+ * Fewer start the timers armed under a burst sooner, but let queries time out while a restarted
+ * worker replays many open leads (docs/performance.md).
  */
 export const DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 
