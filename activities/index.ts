@@ -11,7 +11,7 @@ import { storeTrackedUrls } from '../src/mail/tracked-urls';
 import type { MailTransport } from '../src/mail/transport';
 import { heartbeating } from './context';
 import { deliverOnce, type DeliveryStatus } from './email';
-import { loadContact, recordTransitionRow, type LeadSnapshot } from './store';
+import { loadContact, recordTransitionRow, type LeadSnapshot } from '../src/leads/store';
 import type { CatalogVersions } from '../workflows/messages';
 
 export interface ActivityDeps {
@@ -28,10 +28,14 @@ export interface ActivityDeps {
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
 
-export interface TransitionRecord {
+/** What an activity records: the transition, and the lead row's mirror of the state after it. (A stored transition read back is TransitionRecord in src/schemas/transition.ts.) */
+export interface TransitionToRecord {
   transition: Transition;
   snapshot: LeadSnapshot;
 }
+
+/** @deprecated Use TransitionToRecord; kept while workflows/lead.ts still imports this name. */
+export type TransitionRecord = TransitionToRecord;
 
 export type NurtureEmailResult = { status: DeliveryStatus | 'skipped'; reason?: string };
 
@@ -114,7 +118,7 @@ export function createActivities(deps: ActivityDeps) {
      * statement, and SMTP trouble (the email's retries) must not keep the MQL out of PostgreSQL.
      * Both halves are idempotent, so a retry repeats the record as a no-op and sends at most once.
      */
-    async notifyOwner(input: CommandArgs<'notifyOwner'> & { record?: TransitionRecord }): Promise<DeliveryStatus> {
+    async notifyOwner(input: CommandArgs<'notifyOwner'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       activityInput('notifyOwner', notifyOwnerInput, input);
       const args = input;
       if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
@@ -145,7 +149,7 @@ export function createActivities(deps: ActivityDeps) {
      * breach is what a burst of deadlines needs. Both halves are idempotent, so a retry repeats at
      * most the record.
      */
-    async escalateSla(input: CommandArgs<'escalateSla'> & { record?: TransitionRecord }): Promise<DeliveryStatus> {
+    async escalateSla(input: CommandArgs<'escalateSla'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       const args = activityInput('escalateSla', escalateSlaInput, input);
       const outcome =
         args.outcome === 'reassigned' ? `It has been reassigned to ${args.nextOwner}.` : 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).';
@@ -178,7 +182,7 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async recordTransition(input: { leadId: string } & TransitionRecord): Promise<void> {
+    async recordTransition(input: { leadId: string } & TransitionToRecord): Promise<void> {
       activityInput('recordTransition', recordTransitionInput, input);
       await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
     },
