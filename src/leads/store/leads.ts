@@ -195,18 +195,11 @@ export async function markWorkflowStarted(db: Queryable, leadId: string): Promis
 }
 
 /** A stored lead whose workflow was never started, with the versions it is pinned to. */
-export interface UnstartedLead {
-  lead_id: string;
-  campaign_id: string;
-  campaign_version: number;
-  scoring_model_id: string;
-  scoring_model_version: number;
-  shadow_model_id: string | null;
-  shadow_model_version: number | null;
+export type UnstartedLead = Pick<LeadRow, 'lead_id' | 'campaign_id' | 'campaign_version' | 'scoring_model_id' | 'scoring_model_version' | 'shadow_model_id' | 'shadow_model_version'> & {
   attributes: LeadAttributes;
   /** The 'enrolled' transition was stored with the row (rows stored by older versions have none). */
   enrolment_recorded: boolean;
-}
+};
 
 /** Locks up to `limit` unstarted leads older than `graceMs` for the caller's transaction; rows another relay holds are skipped. */
 export async function claimUnstartedLeads(db: Queryable, graceMs: number, limit: number): Promise<UnstartedLead[]> {
