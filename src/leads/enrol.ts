@@ -5,18 +5,14 @@ import type { LeadConfig } from '../domain/lead-state';
 import { enrolledTransition } from '../domain/lifecycle';
 import type { LeadAttributes, Stage } from '../domain/types';
 import { normalizeEmail } from '../schemas/common';
-import { enrollLeadSchema, type EnrollLead, type EnrollLeadInput } from '../schemas/lead';
+import { enrollLeadSchema, type EnrollLead, type EnrollLeadInput, type EnrollResult } from '../schemas/lead';
 import type { IntakeDeps } from './deps';
 import { UnknownLeadError, SuppressedLeadError } from './errors';
 import { workflowEvent } from './event-properties';
 import { deleteLeads, knownAttributes, liftSuppressions, markWorkflowStarted, recentEvents, suppressedAmong, upsertLeads, type Queryable } from './store';
 import { eraseLeadRuns, signalEngagements, startOrSignalAttributes } from './workflow-client';
 
-export interface EnrollResult {
-  leadId: string;
-  stage: Stage;
-  created: boolean;
-}
+export type { EnrollResult };
 
 /** Fit attributes the scoring model may use. Email address, name and company stay out of Temporal. */
 export function fitAttributesOf(lead: EnrollLead): LeadAttributes {

@@ -12,7 +12,7 @@ import { UnknownLeadError } from '../../leads/errors';
 import { readLead } from '../../leads/read-model';
 import { findLeadRow, listLeads, type LeadRow } from '../../leads/store';
 import { unsubscribeLead } from '../../leads/unsubscribe';
-import { enrollLeadSchema } from '../../schemas/lead';
+import { enrollLeadSchema, enrollResultSchema as enrollResponse } from '../../schemas/lead';
 import { undeliveredNoticeSchema } from '../../schemas/notices';
 import { transitionSchema } from '../../schemas/transition';
 import { ApiError, validationError } from '../errors';
@@ -20,7 +20,6 @@ import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../con
 
 const stage = z.enum(STAGES);
 
-const enrollResponse = z.object({ leadId: z.string(), stage, created: z.boolean() });
 
 const breakdownLine = z.object({
   kind: z.enum(['fit', 'behavior']),
