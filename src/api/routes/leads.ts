@@ -20,7 +20,6 @@ import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../con
 
 const stage = z.enum(STAGES);
 
-
 const breakdownLine = z.object({
   kind: z.enum(['fit', 'behavior']),
   ruleId: z.string(),
