@@ -11,9 +11,9 @@ import { storeTrackedUrls } from '../src/mail/tracked-urls';
 import type { MailTransport } from '../src/mail/transport';
 import { heartbeating } from './context';
 import { deliverOnce, type DeliveryStatus } from './email';
-import { loadContact, recordScoreRow, recordTransitionRow, type LeadSnapshot } from './store';
+import { loadContact, recordScoreRow, recordTransitionRow, type LeadSnapshot } from '../src/leads/store';
 
-export type { LeadSnapshot } from './store';
+export type { LeadSnapshot } from '../src/leads/store';
 import type { CatalogVersions } from '../workflows/messages';
 
 export interface ActivityDeps {
@@ -30,10 +30,12 @@ export interface ActivityDeps {
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
 
-export interface TransitionRecord {
+/** What an activity records: the transition, and the lead row's mirror of the state after it. (A stored transition read back is TransitionRecord in src/schemas/transition.ts.) */
+export interface TransitionToRecord {
   transition: Transition;
   snapshot: LeadSnapshot;
 }
+
 
 export type NurtureEmailResult = { status: DeliveryStatus | 'skipped'; reason?: string };
 
@@ -116,7 +118,7 @@ export function createActivities(deps: ActivityDeps) {
      * statement, and SMTP trouble (the email's retries) must not keep the MQL out of PostgreSQL.
      * Both halves are idempotent, so a retry repeats the record as a no-op and sends at most once.
      */
-    async notifyOwner(input: CommandArgs<'notifyOwner'> & { record?: TransitionRecord }): Promise<DeliveryStatus> {
+    async notifyOwner(input: CommandArgs<'notifyOwner'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       activityInput('notifyOwner', notifyOwnerInput, input);
       const args = input;
       if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
@@ -147,7 +149,7 @@ export function createActivities(deps: ActivityDeps) {
      * breach is what a burst of deadlines needs. Both halves are idempotent, so a retry repeats at
      * most the record.
      */
-    async escalateSla(input: CommandArgs<'escalateSla'> & { record?: TransitionRecord }): Promise<DeliveryStatus> {
+    async escalateSla(input: CommandArgs<'escalateSla'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       const args = activityInput('escalateSla', escalateSlaInput, input);
       const outcome =
         args.outcome === 'reassigned' ? `It has been reassigned to ${args.nextOwner}.` : 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).';
@@ -180,7 +182,7 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async recordTransition(input: { leadId: string } & TransitionRecord): Promise<void> {
+    async recordTransition(input: { leadId: string } & TransitionToRecord): Promise<void> {
       activityInput('recordTransition', recordTransitionInput, input);
       await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
     },

@@ -1,6 +1,6 @@
 // Command-line flags of `npm run bench`: sizes of each scenario, quick mode, worker settings.
 import { DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS } from '../src/config';
-import { BATCH_SIGNAL_CONCURRENCY } from '../src/leads/intake';
+import { BATCH_SIGNAL_CONCURRENCY } from '../src/leads/record-events';
 export interface BenchSettings {
   quick: boolean;
   /** Scenario 1: leads enrolled through the API. */

@@ -12,7 +12,7 @@ import { buildApp } from '../src/api/app';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateAndSeed } from '../src/catalog/migrate-and-seed';
 import { createPool } from '../src/db/pool';
-import type { IntakeDeps } from '../src/leads/intake';
+import type { IntakeDeps } from '../src/leads/deps';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveTemporalBinary } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';

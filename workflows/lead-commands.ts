@@ -1,7 +1,7 @@
 // The side effects the core asks for, run beside the deadline loop: emails on one lane, records on
 // another, so that a slow or retrying email never delays a deadline and never holds a record back.
 import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
-import type { LeadActivities, LeadSnapshot, TransitionRecord } from '../activities';
+import type { LeadActivities, LeadSnapshot, TransitionToRecord } from '../activities';
 import type { LeadCommand, LeadInput, Transition } from '../src/domain/lead-state';
 import { CommandLane } from './command-lane';
 
@@ -119,7 +119,7 @@ export class LeadCommands {
   private async recordingWith(
     records: Transition | undefined,
     summary: string,
-    send: (options: { summary: string }, record: { record?: TransitionRecord }) => Promise<unknown>,
+    send: (options: { summary: string }, record: { record?: TransitionToRecord }) => Promise<unknown>,
   ): Promise<void> {
     if (!records) {
       await send({ summary }, {});

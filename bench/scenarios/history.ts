@@ -5,7 +5,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { LeadConfig } from '../../src/domain/lead-state';
-import { enrollLead, recordEvent, type IntakeDeps } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
+import { recordEvent } from '../../src/leads/record-events';
+import type { IntakeDeps } from '../../src/leads/deps';
 import { createMailTransport } from '../../src/mail/transport';
 import { resolveTemporalBinary } from '../../src/temporal/binaries';
 import { workflowIdFor } from '../../src/temporal/client';

@@ -1,7 +1,7 @@
 // What the routes need, and small shared pieces of the route definitions.
 import { z } from 'zod';
 import type { ApiKey, RateLimits } from '../config';
-import type { IntakeDeps } from '../leads/intake';
+import type { IntakeDeps } from '../leads/deps';
 import type { RequestRole } from './auth';
 import type { ApiMetrics } from './metrics';
 import { errorSchema } from './errors';
@@ -26,7 +26,7 @@ export interface RouteContext extends ApiDeps {
   requestRole: RequestRole;
 }
 
-export { LEAD_ID_PATTERN as UUID_RE } from '../leads/intake';
+export { LEAD_ID_PATTERN as UUID_RE } from '../leads/lead-id';
 
 /** A lead id in a path: anything that is not a UUID cannot be a lead, so it answers 404, not 400. */
 export const leadIdParams = z.strictObject({ leadId: z.string().max(100).describe('the lead id (UUID)') });

@@ -6,8 +6,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z, ZodError } from 'zod';
 import { UnknownCatalogEntryError } from '../catalog/store';
 import { isDatabaseTimeout, isDatabaseUnavailable } from '../db/unavailable';
-import { EventIdConflictError, UnknownLeadError } from '../leads/intake';
-import { SuppressedLeadError } from '../leads/suppression';
+import { EventIdConflictError, SuppressedLeadError, UnknownLeadError } from '../leads/errors';
 
 export interface ErrorDetail {
   /** Where the problem is: `body`, `params`, `querystring` or `headers`. */

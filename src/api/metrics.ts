@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { countLeadsByStage, countTransitions } from '../leads/store';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -30,8 +31,7 @@ export function createMetrics(pool: Pool): ApiMetrics {
       help,
       registers: [registry],
       async collect() {
-        const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM lead_transitions WHERE reason = $1', [reason]);
-        this.set(Number(rows[0]?.n ?? 0));
+        this.set(await countTransitions(pool, reason));
       },
     });
   fromTransitions('leadloop_handoffs', 'MQL handoffs to sales recorded in PostgreSQL (all time)', 'mql');
@@ -42,9 +42,9 @@ export function createMetrics(pool: Pool): ApiMetrics {
     labelNames: ['stage'],
     registers: [registry],
     async collect() {
-      const { rows } = await pool.query<{ stage: string; n: string }>('SELECT stage, count(*) AS n FROM leads GROUP BY stage');
+      const counts = await countLeadsByStage(pool);
       this.reset();
-      for (const row of rows) this.set({ stage: row.stage }, Number(row.n));
+      for (const { stage, count } of counts) this.set({ stage }, count);
     },
   });
 

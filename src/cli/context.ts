@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createPool } from '../db/pool';
 import { findDevStack, maskPassword } from '../dev-stack';
-import type { IntakeDeps } from '../leads/intake';
+import type { IntakeDeps } from '../leads/deps';
 import { connectClient } from '../temporal/client';
 
 /** An error meant for the person at the terminal: printed as is, without a stack. */

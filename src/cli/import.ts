@@ -1,6 +1,6 @@
 // `leadloop import <file.csv> --campaign <id>`: enrols every valid row of a CSV file through the
-// same intake as the API (src/leads/intake.ts) in two steps: the rows are stored in PostgreSQL in a
-// few statements (seconds for 10,000 rows: after that nothing can be lost), then their workflows are
+// same intake as the API (src/leads/enrol.ts) in two steps: the rows are stored in PostgreSQL in a
+// few statements (after that nothing can be lost; timings in docs/performance.md), then their workflows are
 // started, many at once, with a progress line. Starts that do not happen (Ctrl-C, Temporal down,
 // --no-wait) are made by the worker's start relay. Invalid rows are reported with their line numbers
 // and written, with an `error` column, to `<file>.rejects.csv`. Enrolment is idempotent per
@@ -10,7 +10,8 @@ import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
 import type { LeadConfig } from '../domain/lead-state';
-import { isSuppressed, startLeadWorkflow, storeLeads, type IntakeDeps, type StoredLead } from '../leads/intake';
+import type { IntakeDeps } from '../leads/deps';
+import { isSuppressed, startLeadWorkflow, storeLeads, type StoredLead } from '../leads/enrol';
 import { normalizeEmail } from '../schemas/common';
 import { enrollLeadSchema, type EnrollLeadInput } from '../schemas/lead';
 import { CliError } from './context';

@@ -1,14 +1,10 @@
 // `leadloop lead <leadId|email>`: one lead's state (live from its workflow when Temporal answers,
 // otherwise from PostgreSQL) and its transitions.
-import { loadTransitions, type TransitionRecord } from '../leads/transitions';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { LeadView } from '../domain/view';
-import { LEAD_ID_PATTERN } from '../leads/intake';
-import { normalizeEmail } from '../schemas/common';
-import { workflowIdFor } from '../temporal/client';
-import { getStateQuery } from '../../workflows/messages';
+import { leadRefOf, readLead } from '../leads/read-model';
+import type { TransitionRecord } from '../schemas/transition';
 import { CliError } from './context';
 
 export interface LeadReport {
@@ -29,43 +25,26 @@ export interface LeadReport {
 }
 
 export async function findLead(pool: Pool, client: Client | null, ref: string): Promise<LeadReport> {
-  const byId = LEAD_ID_PATTERN.test(ref.trim());
-  const { rows } = await pool.query(byId ? 'SELECT * FROM leads WHERE lead_id = $1' : 'SELECT * FROM leads WHERE email_normalized = $1', [
-    byId ? ref.trim() : normalizeEmail(ref),
-  ]);
-  const row = rows[0];
-  if (!row) throw new CliError(`no lead with ${byId ? 'id' : 'email'} ${ref.trim()}`);
-  const transitions = await loadTransitions(pool, row.lead_id);
-  const workflowId = workflowIdFor(row.lead_id);
-  let live: LeadView | null = null;
-  let status: string | null = null;
-  if (client) {
-    try {
-      await client.withDeadline(Date.now() + 5_000, async () => {
-        const handle = client.workflow.getHandle(workflowId);
-        status = (await handle.describe()).status.name;
-        live = await handle.query(getStateQuery).catch(() => null);
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) status = `unknown (${(err as Error).message})`;
-    }
-  }
-  const view = live as LeadView | null;
+  const by = leadRefOf(ref);
+  const lead = await readLead({ pool, client }, by);
+  if (!lead) throw new CliError(`no lead with ${'leadId' in by ? 'id' : 'email'} ${ref.trim()}`);
+  const { row, workflow } = lead;
   return {
     leadId: row.lead_id,
     email: row.email,
     name: row.name,
     company: row.company,
-    stage: view?.stage ?? row.stage,
-    score: view?.score.total ?? row.score,
-    owner: view ? view.owner : row.owner,
-    unsubscribed: view?.unsubscribed ?? row.unsubscribed_at !== null,
+    stage: lead.stage,
+    score: lead.score,
+    owner: lead.owner,
+    unsubscribed: lead.unsubscribed,
+    // The row's versions, as this command always showed (GET /v1/leads/:id shows the live ones).
     campaign: { id: row.campaign_id, version: row.campaign_version },
     scoringModel: { id: row.scoring_model_id, version: row.scoring_model_version },
-    createdAt: (row.created_at as Date).toISOString(),
-    live: view,
-    workflow: { workflowId, status },
-    transitions,
+    createdAt: row.created_at.toISOString(),
+    live: lead.live,
+    workflow: { workflowId: workflow.workflowId, status: workflow.unreachable !== null ? `unknown (${workflow.unreachable})` : workflow.status },
+    transitions: lead.transitions,
   };
 }
 

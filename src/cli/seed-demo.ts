@@ -5,7 +5,9 @@ import { putCampaign, putScoringModel } from '../catalog/store';
 import { campaignBodySchema } from '../catalog/schemas';
 import { resolveLeadConfig } from '../catalog/store';
 import { DEFAULT_MODEL } from '../domain/defaults';
-import { enrollLead, recordEvent, type IntakeDeps } from '../leads/intake';
+import type { IntakeDeps } from '../leads/deps';
+import { enrollLead } from '../leads/enrol';
+import { recordEvent } from '../leads/record-events';
 import type { Progress, ProgressCounts } from './progress';
 
 export const DEMO_CAMPAIGN = 'demo';

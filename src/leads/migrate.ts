@@ -2,12 +2,12 @@
 // Each lead's workflow gets a `migrateTo` signal naming the newest versions; it loads them from the
 // catalog itself and the reducer applies them (or ignores them when the lead already runs those
 // versions), so calling this twice is harmless.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { getCampaign, resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
 import type { LeadConfig } from '../domain/lead-state';
-import { workflowIdFor } from '../temporal/client';
-import { migrateToSignal, type CatalogVersions } from '../../workflows/messages';
-import type { IntakeDeps } from './intake';
+import type { CatalogVersions } from '../../workflows/messages';
+import type { IntakeDeps } from './deps';
+import { leadsBehindVersions } from './store';
+import { signalMigrateTo } from './workflow-client';
 
 export interface MigrationResult {
   campaignId: string;
@@ -25,15 +25,7 @@ export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'clie
   if (!(await getCampaign(deps.pool, campaignId))) throw new UnknownCatalogEntryError('campaign', campaignId);
   const config: LeadConfig = await resolveLeadConfig(deps.pool, campaignId);
   const shadow = config.shadowModel ?? null;
-  // Leads not in a final stage whose row does not show the newest versions yet.
-  const { rows } = await deps.pool.query<{ lead_id: string }>(
-    `SELECT lead_id FROM leads
-      WHERE campaign_id = $1 AND stage NOT IN ('sql', 'disqualified')
-        AND (campaign_version <> $2 OR scoring_model_id <> $3 OR scoring_model_version <> $4
-             OR shadow_model_id IS DISTINCT FROM $5 OR shadow_model_version IS DISTINCT FROM $6)
-      ORDER BY lead_id`,
-    [campaignId, config.campaign.version, config.model.id, config.model.version, shadow?.id ?? null, shadow?.version ?? null],
-  );
+  const leadIds = await leadsBehindVersions(deps.pool, campaignId, config);
   const versions: CatalogVersions = {
     campaign: { id: config.campaign.id, version: config.campaign.version },
     model: { id: config.model.id, version: config.model.version },
@@ -43,17 +35,12 @@ export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'clie
   let notRunning = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < rows.length; i = next++) {
-      try {
-        await deps.client.workflow.getHandle(workflowIdFor(rows[i]!.lead_id)).signal(migrateToSignal, versions);
-        signalled += 1;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        notRunning += 1;
-      }
+    for (let i = next++; i < leadIds.length; i = next++) {
+      if (await signalMigrateTo(deps.client, leadIds[i]!, versions)) signalled += 1;
+      else notRunning += 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, leadIds.length) }, worker));
   return {
     campaignId,
     to: { campaignVersion: versions.campaign.version, scoringModel: versions.model, shadowScoringModel: versions.shadowModel },

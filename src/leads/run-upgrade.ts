@@ -2,7 +2,7 @@
 // older ones onto the newest code: the procedure in docs/operations.md ("Retiring an old revision").
 import type { Client } from '@temporalio/client';
 import { LEAD_RUN_REVISION } from '../../workflows/revision';
-import { runRevisionQuery, upgradeSignal } from '../../workflows/messages';
+import { askRunRevision, openLeadRuns, signalUpgrade } from './workflow-client';
 
 const IN_FLIGHT = 16;
 // A run whose worker does not answer (none polls its task queue) is counted, not waited for.
@@ -23,9 +23,8 @@ export interface RunCensus {
 export async function censusOfRuns(client: Client, taskQueue: string, options: { upgrade?: boolean } = {}): Promise<RunCensus> {
   const census: RunCensus = { newest: LEAD_RUN_REVISION, byRevision: {}, older: 0, signalled: 0, unanswered: 0 };
   const pending = new Set<Promise<void>>();
-  const query = `WorkflowType = 'leadWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "''")}'`;
-  for await (const run of client.workflow.list({ query })) {
-    const task = countOne(client, run.workflowId, census, options.upgrade === true).finally(() => pending.delete(task));
+  for await (const workflowId of openLeadRuns(client, taskQueue)) {
+    const task = countOne(client, workflowId, census, options.upgrade === true).finally(() => pending.delete(task));
     pending.add(task);
     if (pending.size >= IN_FLIGHT) await Promise.race(pending);
   }
@@ -34,8 +33,7 @@ export async function censusOfRuns(client: Client, taskQueue: string, options: {
 }
 
 async function countOne(client: Client, workflowId: string, census: RunCensus, upgrade: boolean): Promise<void> {
-  const handle = client.workflow.getHandle(workflowId);
-  const revision = await withTimeout(handle.query(runRevisionQuery)).catch(() => null);
+  const revision = await withTimeout(askRunRevision(client, workflowId)).catch(() => null);
   if (revision === null) {
     census.unanswered += 1;
     return;
@@ -44,7 +42,7 @@ async function countOne(client: Client, workflowId: string, census: RunCensus, u
   if (revision >= LEAD_RUN_REVISION) return;
   census.older += 1;
   if (upgrade) {
-    await handle.signal(upgradeSignal);
+    await signalUpgrade(client, workflowId);
     census.signalled += 1;
   }
 }

@@ -5,8 +5,9 @@
 import { resolveLeadConfig } from '../catalog/store';
 import { withTransaction } from '../db/transaction';
 import type { LeadConfig } from '../domain/lead-state';
-import type { LeadAttributes } from '../domain/types';
-import { startLeadWorkflow, type IntakeDeps } from './intake';
+import type { IntakeDeps } from './deps';
+import { startLeadWorkflow } from './enrol';
+import { claimUnstartedLeads, type UnstartedLead } from './store';
 
 export interface RelayOptions {
   /** Rows younger than this are left to the API call or import that stored them. Default 30 s. */
@@ -17,34 +18,13 @@ export interface RelayOptions {
   concurrency?: number;
 }
 
-interface PendingRow {
-  lead_id: string;
-  campaign_id: string;
-  campaign_version: number;
-  scoring_model_id: string;
-  scoring_model_version: number;
-  shadow_model_id: string | null;
-  shadow_model_version: number | null;
-  attributes: LeadAttributes;
-  /** The 'enrolled' transition was stored with the row (rows stored by older versions have none). */
-  enrolment_recorded: boolean;
-}
-
 /** One pass: claims up to `batch` unstarted leads and starts them. Returns how many were started. */
 export async function startPendingLeads(deps: IntakeDeps, options: RelayOptions & { log?: (line: string) => void } = {}): Promise<number> {
   const { graceMs = 30_000, batch = 200, concurrency = 16, log = (line: string) => console.error(line) } = options;
   return withTransaction(deps.pool, async (client) => {
-    const { rows } = await client.query<PendingRow>(
-      `SELECT lead_id, campaign_id, campaign_version, scoring_model_id, scoring_model_version, shadow_model_id, shadow_model_version, attributes,
-              EXISTS (SELECT 1 FROM lead_transitions t WHERE t.lead_id = leads.lead_id AND t.seq = 1) AS enrolment_recorded
-         FROM leads
-        WHERE workflow_started_at IS NULL AND created_at < now() - make_interval(secs => $1 / 1000.0)
-        ORDER BY created_at LIMIT $2
-        FOR UPDATE SKIP LOCKED`,
-      [graceMs, batch],
-    );
+    const rows = await claimUnstartedLeads(client, graceMs, batch);
     const configs = new Map<string, Promise<LeadConfig>>();
-    const configOf = (r: PendingRow) => {
+    const configOf = (r: UnstartedLead) => {
       const key = JSON.stringify([r.campaign_id, r.campaign_version, r.scoring_model_id, r.scoring_model_version, r.shadow_model_id, r.shadow_model_version]);
       let config = configs.get(key);
       if (!config) {

@@ -3,15 +3,9 @@
 // it may have arrived; never sent again). Read from email_log, so the API shows them on the lead and the
 // SLA board whatever process sent them.
 import type { Pool } from 'pg';
+import type { UndeliveredNotice } from '../schemas/notices';
 
-export interface UndeliveredNotice {
-  kind: 'owner' | 'escalation';
-  status: 'failed' | 'bounced' | 'unknown';
-  /** When the last attempt failed. */
-  at: string;
-  /** The SMTP error, addresses replaced. */
-  error: string | null;
-}
+export type { UndeliveredNotice };
 
 /**
  * SQL for one lead's undelivered notices as a JSON array, newest first. `lead` is the SQL expression

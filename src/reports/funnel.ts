@@ -1,3 +1,4 @@
+// Reads the lead tables directly, by design: read-only report aggregates belong to the reports concept, not to src/leads/store (which owns every per-lead read and write).
 // The funnel report, computed in PostgreSQL from lead_transitions (+ leads for campaign, source, UTM).
 // Counting rules: docs/reports.md. Four queries run in parallel (period counts, enrolment cohort, MQL
 // cohort, rejection reasons), each aggregated with GROUPING SETS into the totals, the split by campaign,

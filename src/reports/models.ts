@@ -1,3 +1,4 @@
+// Reads the lead tables directly, by design: read-only report aggregates belong to the reports concept, not to src/leads/store (which owns every per-lead read and write).
 // Primary vs shadow scoring model on the same leads (GET /v1/reports/models): how many leads each
 // model made (or would have made) an MQL, and how many of those became SQL — the A/B comparison.
 // Counting rules: docs/reports.md ("Model comparison").

@@ -1,3 +1,4 @@
+// Reads the lead tables directly, by design: read-only report aggregates belong to the reports concept, not to src/leads/store (which owns every per-lead read and write).
 // The sales manager's board: open handoffs (leads in stage mql) with owner and time left.
 // The SLA deadline is derived from PostgreSQL alone: the last 'mql' or 'sla_breached' transition of the
 // lead starts an SLA of the lead's campaign version policy (src/domain/lifecycle.ts sets

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTACT_CHANNELS, REJECTION_REASONS } from '../domain/types';
+import { CONTACT_CHANNELS, REJECTION_REASONS, STAGES } from '../domain/types';
 import { email, id, isoTimestamp, scalar } from './common';
 import { timeZoneSchema } from './campaign';
 
@@ -25,6 +25,10 @@ export const enrollLeadSchema = z.strictObject({
 });
 export type EnrollLeadInput = z.input<typeof enrollLeadSchema>;
 export type EnrollLead = z.output<typeof enrollLeadSchema>;
+
+/** What an enrolment answers (POST /v1/leads). */
+export const enrollResultSchema = z.object({ leadId: z.string(), stage: z.enum(STAGES), created: z.boolean() });
+export type EnrollResult = z.infer<typeof enrollResultSchema>;
 
 export const engagementEventSchema = z.strictObject({
   eventId: text(200).optional(),

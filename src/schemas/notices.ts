@@ -10,3 +10,5 @@ export const undeliveredNoticeSchema = z.object({
   error: z.string().nullable().describe('the SMTP error, addresses replaced by <address>'),
 });
 
+export type UndeliveredNotice = z.infer<typeof undeliveredNoticeSchema>;
+

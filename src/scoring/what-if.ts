@@ -9,6 +9,7 @@ import { getScoringModel } from '../catalog/store';
 import { score, type ScorableEvent } from '../domain/scoring';
 import type { LeadAttributes, ScoringModel, Stage } from '../domain/types';
 import { workflowProperties } from '../leads/event-properties';
+import { loadScoringTransitions, newestEventsOf, pageLeadsOfModel } from '../leads/store';
 
 export const PAGE_SIZE = 500;
 export const MAX_CHANGES_LISTED = 100;
@@ -145,13 +146,6 @@ export class WhatIfTally {
   }
 }
 
-interface LeadRow {
-  lead_id: string;
-  stage: Stage;
-  attributes: LeadAttributes;
-  scoring_model_version: number;
-}
-
 /** Lets the event loop run other work (requests, /healthz) before the next chunk of scoring. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -180,13 +174,7 @@ export async function whatIf(
   pages: for (;;) {
     // One lead more than the bound allows, to know whether the bound cut anything off.
     const want = Math.min(pageSize, maxLeads - considered + 1);
-    const { rows: leads } = await pool.query<LeadRow>(
-      `SELECT lead_id, stage, attributes, scoring_model_version FROM leads
-        WHERE scoring_model_id = $1 AND lead_id > $2
-          AND ($3::text IS NULL OR campaign_id = $3) AND ($4::text IS NULL OR stage = $4) AND ($5::timestamptz IS NULL OR created_at >= $5)
-        ORDER BY lead_id LIMIT $6`,
-      [modelId, after, filter.campaignId ?? null, filter.stage ?? null, filter.since?.toISOString() ?? null, want],
-    );
+    const leads = await pageLeadsOfModel(pool, modelId, filter, after, want);
     if (leads.length === 0) break;
     if (considered + leads.length > maxLeads) {
       stoppedBy = 'maxLeads';
@@ -195,26 +183,10 @@ export async function whatIf(
     }
     after = leads[leads.length - 1]!.lead_id;
     const ids = leads.map((l) => l.lead_id);
-    const [events, transitions] = await Promise.all([
-      // The newest maxEventsPerLead events of each lead, and one more to tell that some were left out.
-      pool.query<{ lead_id: string; event_id: string; type: string; at: string; properties: ScorableEvent['properties']; rn: string }>(
-        `SELECT lead_id, event_id, type, at, properties, rn FROM (
-           SELECT lead_id, event_id, type, (extract(epoch FROM occurred_at) * 1000)::bigint AS at, properties,
-                  row_number() OVER (PARTITION BY lead_id ORDER BY occurred_at DESC, event_id DESC) AS rn
-             FROM lead_events WHERE lead_id = ANY ($1) AND occurred_at <= to_timestamp($2 / 1000.0)) e
-          WHERE rn <= $3`,
-        [ids, now, maxEventsPerLead + 1],
-      ),
-      pool.query<{ lead_id: string; cycle: number; reason: string; rejection_reason: string | null; at: string }>(
-        `SELECT lead_id, cycle, reason, rejection_reason, (extract(epoch FROM occurred_at) * 1000)::bigint AS at
-           FROM lead_transitions
-          WHERE lead_id = ANY ($1) AND reason IN ('mql', 'accepted', 'rejected', 'disqualified', 'recycle_period_over')
-          ORDER BY lead_id, seq`,
-        [ids],
-      ),
-    ]);
-    const eventsBy = groupBy(events.rows, (e) => e.lead_id);
-    const transitionsBy = groupBy(transitions.rows, (t) => t.lead_id);
+    // The newest maxEventsPerLead events of each lead, and one more to tell that some were left out.
+    const [events, transitions] = await Promise.all([newestEventsOf(pool, ids, now, maxEventsPerLead + 1), loadScoringTransitions(pool, ids)]);
+    const eventsBy = groupBy(events, (e) => e.lead_id);
+    const transitionsBy = groupBy(transitions, (t) => t.lead_id);
     for (const lead of leads) {
       if (Date.now() - lastYield >= yieldEveryMs) {
         await yieldToEventLoop();

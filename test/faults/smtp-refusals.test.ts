@@ -3,7 +3,7 @@
 // (test/integration/email-delivery.test.ts covers one lead with 451 twice and the 550 in detail.)
 import type { Pool } from 'pg';
 import { messageIdFor } from '../../activities/email';
-import { enrollLead } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
 import { eventually, testConfig, uid, useDevServerStack } from '../support/harness';
 import { sleep } from './support/processes';
 

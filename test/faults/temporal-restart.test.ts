@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { messageIdFor } from '../../activities/email';
 import type { LeadConfig } from '../../src/domain/lead-state';
-import { enrollLead } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
 import { startDevServer, type DevServerHandle } from '../../src/temporal/dev-server';
 import { eventually, testConfig, testEnv, testPool, uid } from '../support/harness';
 import { SmtpSink } from '../support/smtp-sink';

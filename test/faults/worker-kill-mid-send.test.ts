@@ -2,7 +2,7 @@
 // Temporal notices the dead worker within its 10 s heartbeat timeout and the next worker sends the
 // email, once, within seconds (before heartbeats: after the 1-minute start-to-close timeout).
 import { decodeTimeoutType, TimeoutType } from '@temporalio/common';
-import { enrollLead } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
 import { workflowIdFor } from '../../src/temporal/client';
 import { eventually, testConfig } from '../support/harness';
 import { sleep } from './support/processes';

@@ -3,7 +3,8 @@
 // SMTP sink holds exactly the expected messages: none lost, none twice.
 import { messageIdFor } from '../../activities/email';
 import type { LeadConfig } from '../../src/domain/lead-state';
-import { enrollLead, type IntakeDeps } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
+import type { IntakeDeps } from '../../src/leads/deps';
 import { eventually, testConfig } from '../support/harness';
 import { sleep } from './support/processes';
 import { workerFaultStack } from './support/worker-fault-stack';

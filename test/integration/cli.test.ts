@@ -251,7 +251,7 @@ describe('leadloop CLI', () => {
     await expect(stack.client.workflow.getHandle(workflowIdFor(leadId0)).describe()).rejects.toThrow();
     expect(stack.sink.to(emails[0]!)).toHaveLength(0);
     // An event arrives for a lead that is stored but not started: kept, and delivered after the start.
-    const { recordEvent } = await import('../../src/leads/intake');
+    const { recordEvent } = await import('../../src/leads/record-events');
     await recordEvent(stack.deps, leadId0, { eventId: `ev-${tag}-relay`, type: 'demo_request' });
 
     const { startPendingLeads } = await import('../../src/leads/start-relay');

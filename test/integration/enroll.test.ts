@@ -1,6 +1,9 @@
 // The first slice end to end on real servers: enrol → email at the SMTP server → row in PostgreSQL →
 // workflow found by its search attribute; and the same person enrolled twice is one lead.
-import { enrollLead, recordEvent, startLeadWorkflow, storeLeads, UnknownLeadError, unsubscribeLead, type StoredLead } from '../../src/leads/intake';
+import { enrollLead, startLeadWorkflow, storeLeads, type StoredLead } from '../../src/leads/enrol';
+import { recordEvent } from '../../src/leads/record-events';
+import { UnknownLeadError } from '../../src/leads/errors';
+import { unsubscribeLead } from '../../src/leads/unsubscribe';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';
 import { eventually, testConfig, testEnv, uid, useDevServerStack } from '../support/harness';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveLeadConfig } from '../../src/catalog/store';
 import { importLeads, rejectsPathFor } from '../../src/cli/import';
-import { storeLeads, type StoredLead } from '../../src/leads/intake';
+import { storeLeads, type StoredLead } from '../../src/leads/enrol';
 import { startPendingLeads } from '../../src/leads/start-relay';
 import { workflowIdFor } from '../../src/temporal/client';
 import { eventually, testPool } from '../support/harness';

@@ -1,6 +1,6 @@
 // The pre-aggregated funnel (migration 004) against the direct query over lead_transitions: the same
 // numbers for every whole-day range, filter and split, after idempotent re-inserts, erasures and a rebuild.
-import { recordTransitionRow } from '../../activities/store';
+import { recordTransitionRow } from '../../src/leads/store';
 import { funnelReport, type FunnelQuery } from '../../src/reports/funnel';
 import { testPool, uid } from '../support/harness';
 import { randomFunnel } from '../support/random-funnel';

@@ -2,7 +2,7 @@
 // are stored whole in PostgreSQL while the lead's workflow receives (and keeps) the bounded copy,
 // on every path that signals an event (one event, a batch, and the replay of a lead started late).
 import { defaultPayloadConverter } from '@temporalio/common';
-import { storeLeads, startLeadWorkflow, type StoredLead } from '../../src/leads/intake';
+import { storeLeads, startLeadWorkflow, type StoredLead } from '../../src/leads/enrol';
 import { resolveLeadConfig } from '../../src/catalog/store';
 import { WORKFLOW_PROPERTIES } from '../../src/leads/event-properties';
 import { workflowIdFor } from '../../src/temporal/client';

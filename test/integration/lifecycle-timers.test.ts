@@ -3,7 +3,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import type { LeadConfig } from '../../src/domain/lead-state';
-import { enrollLead, recordEvent, type IntakeDeps } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
+import { recordEvent } from '../../src/leads/record-events';
+import type { IntakeDeps } from '../../src/leads/deps';
 import { workflowIdFor } from '../../src/temporal/client';
 import { contactUpdate, getStateQuery, rejectUpdate } from '../../workflows/messages';
 import { eventually, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';

@@ -1,7 +1,8 @@
 // Retiring an old revision (docs/operations.md): `leadloop runs --upgrade` asks every open run below
 // the newest revision to continue as new on it; the lead keeps its state, and runs on the newest
 // revision are left alone.
-import { enrollLead, recordEvent } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
+import { recordEvent } from '../../src/leads/record-events';
 import { censusOfRuns } from '../../src/leads/run-upgrade';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery, runRevisionQuery } from '../../workflows/messages';

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
 import { buildApp } from '../../src/api/app';
 import type { ApiKey, ApiRole } from '../../src/config';
-import { enrollLead } from '../../src/leads/intake';
+import { enrollLead } from '../../src/leads/enrol';
 import { createMailTransport } from '../../src/mail/transport';
 import { workflowIdFor } from '../../src/temporal/client';
 import { getStateQuery } from '../../workflows/messages';

@@ -2,7 +2,7 @@
 // order, so the lead row must always mirror the newest transition, and only the newest migration may
 // re-pin the lead's versions.
 import type { Pool } from 'pg';
-import { recordTransitionRow, type LeadSnapshot } from '../../activities/store';
+import { recordTransitionRow, type LeadSnapshot } from '../../src/leads/store';
 import type { Transition } from '../../src/domain/lead-state';
 import { testPool, uid } from '../support/harness';
 

@@ -8,7 +8,7 @@ import type { LeadConfig } from '../../src/domain/lead-state';
 import type { Campaign, HandoffPolicy, ScoringModel } from '../../src/domain/types';
 import { createMailTransport } from '../../src/mail/transport';
 import { createLeadWorker } from '../../src/temporal/worker';
-import type { IntakeDeps } from '../../src/leads/intake';
+import type { IntakeDeps } from '../../src/leads/deps';
 import { SmtpSink } from './smtp-sink';
 
 function required(name: string): string {

@@ -1,7 +1,10 @@
 // Behaviour events: one for a lead, or a batch of up to 500 addressed by lead id or email.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordEvent, recordEvents, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
+import type { IntakeDeps } from '../../leads/deps';
+import { UnknownLeadError } from '../../leads/errors';
+import { recordEvent, recordEvents } from '../../leads/record-events';
+import { leadIdsByEmail } from '../../leads/store';
 import { email } from '../../schemas/common';
 import { normalizeEmail } from '../../schemas/common';
 import { engagementEventSchema, type EngagementEventInput } from '../../schemas/lead';
@@ -70,11 +73,7 @@ export function eventRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       handler: async (request, reply) => {
         const items = request.body.events;
         const emails = [...new Set(items.flatMap((i) => (i.email ? [normalizeEmail(i.email)] : [])))];
-        const byEmail = new Map<string, string>();
-        if (emails.length) {
-          const { rows } = await ctx.pool.query<{ lead_id: string; email_normalized: string }>('SELECT lead_id, email_normalized FROM leads WHERE email_normalized = ANY($1)', [emails]);
-          for (const row of rows) byEmail.set(row.email_normalized, row.lead_id);
-        }
+        const byEmail = await leadIdsByEmail(ctx.pool, emails);
         const results: z.infer<typeof itemResult>[] = new Array(items.length);
         const batch: { index: number; leadId: string; event: EngagementEventInput }[] = [];
         for (const [index, item] of items.entries()) {
@@ -86,7 +85,7 @@ export function eventRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           }
           batch.push({ index, leadId, event });
         }
-        // One INSERT for the batch, then the signals in parallel (src/leads/intake.ts recordEvents).
+        // One INSERT for the batch, then the signals in parallel (src/leads/record-events.ts).
         const outcomes = await recordEvents(deps, batch.map(({ leadId, event }) => ({ leadId, event })));
         for (const [i, { index, leadId, event }] of batch.entries()) {
           const outcome = outcomes[i]!;

@@ -1,39 +1,24 @@
 // Marketing's and everyone's view of leads: enrol, read one, list, opt out, erase.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resolveLeadConfig } from '../../catalog/store';
 import type { LeadView } from '../../domain/view';
 import { STAGES } from '../../domain/types';
-import { enrollLead, eraseLead, unsubscribeLead, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
-import { enrollLeadSchema } from '../../schemas/lead';
-import { undeliveredNoticeSchema } from '../../schemas/notices';
-import { loadTransitions } from '../../leads/transitions';
 import { clearBounce } from '../../leads/bounce';
-import { loadUndeliveredNotices } from '../../leads/undelivered';
-import { workflowIdFor } from '../../temporal/client';
-import { getStateQuery } from '../../../workflows/messages';
+import type { IntakeDeps } from '../../leads/deps';
+import { enrollLead } from '../../leads/enrol';
+import { eraseLead } from '../../leads/erase';
+import { UnknownLeadError } from '../../leads/errors';
+import { readLead } from '../../leads/read-model';
+import { findLeadRow, listLeads, type LeadRow } from '../../leads/store';
+import { unsubscribeLead } from '../../leads/unsubscribe';
+import { enrollLeadSchema, enrollResultSchema as enrollResponse } from '../../schemas/lead';
+import { undeliveredNoticeSchema } from '../../schemas/notices';
+import { transitionSchema } from '../../schemas/transition';
 import { ApiError, validationError } from '../errors';
 import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
 
 const stage = z.enum(STAGES);
-
-const enrollResponse = z.object({ leadId: z.string(), stage, created: z.boolean() });
-
-const transitionSchema = z.object({
-  seq: z.number(),
-  from: stage.nullable(),
-  to: stage,
-  reason: z.string(),
-  at: z.string(),
-  cycle: z.number(),
-  score: z.number(),
-  owner: z.string().nullable(),
-  rep: z.string().nullable(),
-  rejectionReason: z.string().nullable(),
-  note: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()).describe("what else the transition recorded, e.g. a migration's from/to versions"),
-});
 
 const breakdownLine = z.object({
   kind: z.enum(['fit', 'behavior']),
@@ -115,32 +100,6 @@ const listQuery = z.strictObject({
   cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
 });
 
-interface LeadRow {
-  lead_id: string;
-  email: string;
-  name: string | null;
-  company: string | null;
-  title: string | null;
-  attributes: Record<string, unknown>;
-  source: string | null;
-  utm: Record<string, string> | null;
-  campaign_id: string;
-  campaign_version: number;
-  scoring_model_id: string;
-  scoring_model_version: number;
-  shadow_model_id: string | null;
-  shadow_model_version: number | null;
-  stage: (typeof STAGES)[number];
-  owner: string | null;
-  score: number;
-  unsubscribed_at: Date | null;
-  email_bounced_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const WORKFLOW_ASK_MS = 5_000;
-
 function encodeCursor(createdAt: string, leadId: string): string {
   return Buffer.from(JSON.stringify([createdAt, leadId])).toString('base64url');
 }
@@ -160,26 +119,12 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
   // The route context carries everything intake needs.
   const deps: IntakeDeps = ctx;
 
+  /** The lead's row, or 404. */
   async function loadRow(leadId: string): Promise<LeadRow> {
     if (!UUID_RE.test(leadId)) throw new UnknownLeadError(leadId);
-    const { rows } = await ctx.pool.query<LeadRow>('SELECT * FROM leads WHERE lead_id = $1', [leadId]);
-    if (!rows[0]) throw new UnknownLeadError(leadId);
-    return rows[0];
-  }
-
-  async function askWorkflow(leadId: string): Promise<{ view: LeadView | null; runId: string | null; status: string | null }> {
-    const handle = ctx.client.workflow.getHandle(workflowIdFor(leadId));
-    try {
-      return await ctx.client.withDeadline(Date.now() + WORKFLOW_ASK_MS, async () => {
-        const description = await handle.describe();
-        const view = await handle.query(getStateQuery).catch(() => null);
-        return { view, runId: description.runId, status: description.status.name };
-      });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { view: null, runId: null, status: null };
-      // Temporal slow or unreachable: answer from PostgreSQL rather than fail the read.
-      return { view: null, runId: null, status: null };
-    }
+    const row = await findLeadRow(ctx.pool, { leadId });
+    if (!row) throw new UnknownLeadError(leadId);
+    return row;
   }
 
   return async (app) => {
@@ -213,30 +158,14 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       },
       handler: async (request) => {
         const q = request.query;
-        const where: string[] = [];
-        const params: unknown[] = [];
-        const add = (sql: string, value: unknown) => {
-          params.push(value);
-          where.push(sql.replace('?', `$${params.length}`));
-        };
-        if (q.stage) add('l.stage = ?', q.stage);
-        if (q.owner) add('lower(l.owner) = lower(?)', q.owner);
-        if (q.campaignId) add('l.campaign_id = ?', q.campaignId);
-        const breached = "EXISTS (SELECT 1 FROM lead_transitions t WHERE t.lead_id = l.lead_id AND t.reason = 'sla_breached')";
-        if (q.slaBreached === 'true') where.push(breached);
-        if (q.slaBreached === 'false') where.push(`NOT ${breached}`);
-        if (q.cursor) {
-          const [createdAt, leadId] = decodeCursor(q.cursor);
-          params.push(createdAt, leadId);
-          where.push(`(l.created_at, l.lead_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-        }
-        params.push(q.limit + 1);
-        const { rows } = await ctx.pool.query<LeadRow & { created_text: string; sla_breached: boolean }>(
-          `SELECT l.*, l.created_at::text AS created_text, ${breached} AS sla_breached FROM leads l
-            ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-            ORDER BY l.created_at DESC, l.lead_id DESC LIMIT $${params.length}`,
-          params,
-        );
+        const rows = await listLeads(ctx.pool, {
+          ...(q.stage ? { stage: q.stage } : {}),
+          ...(q.owner ? { owner: q.owner } : {}),
+          ...(q.campaignId ? { campaignId: q.campaignId } : {}),
+          ...(q.slaBreached ? { slaBreached: q.slaBreached === 'true' } : {}),
+          ...(q.cursor ? { before: decodeCursor(q.cursor) } : {}),
+          limit: q.limit + 1,
+        });
         const page = rows.slice(0, q.limit);
         const last = page[page.length - 1];
         return {
@@ -270,15 +199,12 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         response: { 200: leadDetailSchema, ...errors(401, 403, 404) },
       },
       handler: async (request) => {
-        const row = await loadRow(request.params.leadId);
-        const [{ view, runId, status }, transitions, undeliveredNotices] = await Promise.all([
-          askWorkflow(row.lead_id),
-          loadTransitions(ctx.pool, row.lead_id, 20),
-          loadUndeliveredNotices(ctx.pool, row.lead_id),
-        ]);
-        const workflowId = workflowIdFor(row.lead_id);
+        const leadId = request.params.leadId;
+        const lead = await readLead(ctx, { leadId }, { transitions: 20, undeliveredNotices: true });
+        if (!lead) throw new UnknownLeadError(leadId);
+        const { row, live: view, workflow } = lead;
         const uiUrl = ctx.temporalUiUrl
-          ? `${ctx.temporalUiUrl}/namespaces/${encodeURIComponent(ctx.client.options.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}/history` : ''}`
+          ? `${ctx.temporalUiUrl}/namespaces/${encodeURIComponent(ctx.client.options.namespace)}/workflows/${encodeURIComponent(workflow.workflowId)}${workflow.runId ? `/${workflow.runId}/history` : ''}`
           : null;
         return {
           leadId: row.lead_id,
@@ -286,17 +212,16 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           name: row.name,
           company: row.company,
           title: row.title,
-          stage: view?.stage ?? row.stage,
-          unsubscribed: view?.unsubscribed ?? row.unsubscribed_at !== null,
-          emailBounced: view?.emailBounced ?? row.email_bounced_at !== null,
+          stage: lead.stage,
+          unsubscribed: lead.unsubscribed,
+          emailBounced: lead.emailBounced,
           score: view
             ? { total: view.score.total, fit: view.score.fit, behavior: view.score.behavior, breakdown: toBreakdown(view.score.breakdown), isMql: view.score.isMql }
             : { total: row.score, fit: null, behavior: null, breakdown: [], isMql: null },
-          owner: view ? view.owner : row.owner,
+          owner: lead.owner,
           campaignId: row.campaign_id,
-          // The workflow's versions are the truth; the row catches up when a migration is recorded.
-          campaignVersion: view?.campaign.version ?? row.campaign_version,
-          scoringModel: view?.scoringModel ?? { id: row.scoring_model_id, version: row.scoring_model_version },
+          campaignVersion: lead.campaignVersion,
+          scoringModel: lead.scoringModel,
           shadowScore: view?.shadowScore
             ? { model: view.shadowScore.model, total: view.shadowScore.total, fit: view.shadowScore.fit, behavior: view.shadowScore.behavior, breakdown: toBreakdown(view.shadowScore.breakdown), isMql: view.shadowScore.isMql }
             : null,
@@ -314,9 +239,9 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           attributes: row.attributes,
           createdAt: row.created_at.toISOString(),
           updatedAt: row.updated_at.toISOString(),
-          transitions,
-          undeliveredNotices,
-          temporal: { workflowId, runId, status, uiUrl, live: view !== null },
+          transitions: lead.transitions,
+          undeliveredNotices: lead.undeliveredNotices,
+          temporal: { workflowId: workflow.workflowId, runId: workflow.runId, status: workflow.status, uiUrl, live: view !== null },
         };
       },
     });

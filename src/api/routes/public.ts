@@ -6,7 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordEvent, unsubscribeLead, UnknownLeadError, type IntakeDeps } from '../../leads/intake';
+import type { IntakeDeps } from '../../leads/deps';
+import { UnknownLeadError } from '../../leads/errors';
+import { recordEvent } from '../../leads/record-events';
+import { unsubscribeLead } from '../../leads/unsubscribe';
 import { legacyClickCheck } from '../../mail/legacy-clicks';
 import { DEFAULT_CLICK_TTL_MS, MAX_TOKEN_LENGTH, verifyToken, type ClickToken } from '../../mail/tokens';
 import { loadTrackedUrl } from '../../mail/tracked-urls';

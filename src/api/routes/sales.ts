@@ -7,22 +7,22 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STAGES } from '../../domain/types';
 import type { LeadView } from '../../domain/view';
-import { UnknownLeadError } from '../../leads/intake';
+import { UnknownLeadError } from '../../leads/errors';
+import { leadStage } from '../../leads/store';
+import { salesUpdates } from '../../leads/workflow-client';
 import { acceptSchema, contactSchema, rejectSchema } from '../../schemas/lead';
-import { workflowIdFor } from '../../temporal/client';
-import { acceptUpdate, contactUpdate, rejectUpdate } from '../../../workflows/messages';
 import { ApiError } from '../errors';
 import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
 
 const REFUSALS: Record<string, number> = { illegal_stage: 409, bant_insufficient: 422 };
 
 export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
-  async function runUpdate<A>(leadId: string, update: typeof contactUpdate | typeof acceptUpdate | typeof rejectUpdate, action: A): Promise<LeadView> {
+  async function runUpdate(leadId: string, update: (leadId: string) => Promise<LeadView>): Promise<LeadView> {
     if (!UUID_RE.test(leadId)) throw new UnknownLeadError(leadId);
-    const { rows } = await ctx.pool.query<{ stage: string }>('SELECT stage FROM leads WHERE lead_id = $1', [leadId]);
-    if (!rows[0]) throw new UnknownLeadError(leadId);
+    const stage = await leadStage(ctx.pool, leadId);
+    if (stage === null) throw new UnknownLeadError(leadId);
     try {
-      return await ctx.client.workflow.getHandle(workflowIdFor(leadId)).executeUpdate(update as typeof contactUpdate, { args: [action as never] });
+      return await update(leadId);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         const status = REFUSALS[err.cause.type ?? ''];
@@ -30,7 +30,7 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       }
       // The workflow has ended (sql, disqualified) or is gone: no sales action applies any more.
       if (err instanceof WorkflowNotFoundError) {
-        throw new ApiError(409, 'illegal_stage', `lead is '${rows[0].stage}' and its workflow has ended; no further sales actions`);
+        throw new ApiError(409, 'illegal_stage', `lead is '${stage}' and its workflow has ended; no further sales actions`);
       }
       throw err;
     }
@@ -53,7 +53,7 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         response: { 200: z.object({ stage: z.enum(STAGES), contactedAt: z.string().nullable(), withinSla: z.boolean().nullable() }), ...errors(400, 401, 403, 404, 409, 413, 415) },
       },
       handler: async (request) => {
-        const view = await runUpdate(request.params.leadId.toLowerCase(), contactUpdate, request.body);
+        const view = await runUpdate(request.params.leadId.toLowerCase(), (leadId) => salesUpdates.contact(ctx.client, leadId, request.body));
         return { stage: view.stage, contactedAt: view.contactedAt, withinSla: view.contactedWithinSla };
       },
     });
@@ -66,7 +66,7 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         response: { 200: z.object({ stage: z.enum(STAGES) }), ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
       },
       handler: async (request) => {
-        const view = await runUpdate(request.params.leadId.toLowerCase(), acceptUpdate, request.body);
+        const view = await runUpdate(request.params.leadId.toLowerCase(), (leadId) => salesUpdates.accept(ctx.client, leadId, request.body));
         return { stage: view.stage };
       },
     });
@@ -82,7 +82,7 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         response: { 200: z.object({ stage: z.enum(STAGES), recycleAt: z.string().optional() }), ...errors(400, 401, 403, 404, 409, 413, 415) },
       },
       handler: async (request) => {
-        const view = await runUpdate(request.params.leadId.toLowerCase(), rejectUpdate, request.body);
+        const view = await runUpdate(request.params.leadId.toLowerCase(), (leadId) => salesUpdates.reject(ctx.client, leadId, request.body));
         return { stage: view.stage, ...(view.recycleAt ? { recycleAt: view.recycleAt } : {}) };
       },
     });

@@ -1,6 +1,6 @@
 -- Erased people are not emailed again: a keyed hash of the normalized email (never the address)
 -- blocks a re-import or re-enrolment until the request says consent was renewed
--- (src/leads/suppression.ts, docs/api.md "Erase").
+-- (src/leads/store/suppressions.ts, docs/api.md "Erase").
 CREATE TABLE IF NOT EXISTS lead_suppressions (
   email_hash     text PRIMARY KEY,
   suppressed_on  date NOT NULL DEFAULT current_date,

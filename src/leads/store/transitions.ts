@@ -1,26 +1,18 @@
-// Lead rows as the workflow changes them. Every write is idempotent: a retried activity is harmless.
-import type { Pool } from 'pg';
-import type { Transition } from '../src/domain/lead-state';
-import type { Stage } from '../src/domain/types';
+// lead_transitions: recorded by the workflow's activities, read by the API, the CLI, what-if and metrics.
+import type { Transition } from '../../domain/lead-state';
+import type { Stage } from '../../domain/types';
+import type { TransitionRecord } from '../../schemas/transition';
+import type { Queryable } from './queryable';
 
+export type { TransitionRecord };
+
+/** What the lead row mirrors of the newest transition. */
 export interface LeadSnapshot {
   stage: Stage;
   owner: string | null;
   score: number;
   unsubscribed: boolean;
   emailBounced: boolean;
-}
-
-export interface ContactRow {
-  leadId: string;
-  email: string;
-  name: string | null;
-  company: string | null;
-  title: string | null;
-  /** Fit attributes as stored at intake (templates may use them). */
-  attributes: Record<string, unknown>;
-  unsubscribed: boolean;
-  bounced: boolean;
 }
 
 // One statement (so one round trip and its own transaction): the transition, and the lead row
@@ -53,10 +45,11 @@ const RECORD_TRANSITION = `
             FROM lead_transitions WHERE lead_id = $1) n
    WHERE l.lead_id = $1 AND (n.newest OR n.newest_migration)`;
 
-export async function recordTransitionRow(pool: Pool, leadId: string, t: Transition, snapshot: LeadSnapshot): Promise<void> {
+/** Idempotent: a retried activity repeats it as a no-op. */
+export async function recordTransitionRow(db: Queryable, leadId: string, t: Transition, snapshot: LeadSnapshot): Promise<void> {
   const d = t.reason === 'migrated' ? t.details : undefined;
   try {
-    await pool.query(RECORD_TRANSITION, [
+    await db.query(RECORD_TRANSITION, [
       leadId, snapshot.stage, snapshot.owner, snapshot.score, snapshot.unsubscribed, snapshot.emailBounced,
       t.seq, t.from, t.to, t.reason, t.cycle, t.score, t.owner ?? null, t.rep ?? null, t.rejectionReason ?? null, t.note ?? null, JSON.stringify(t.details ?? {}), t.at,
       d?.toCampaignVersion ?? null, d?.toModelId ?? null, d?.toModelVersion ?? null, d?.toShadowModelId ?? null, d?.toShadowModelVersion ?? null,
@@ -68,22 +61,63 @@ export async function recordTransitionRow(pool: Pool, leadId: string, t: Transit
   }
 }
 
-// Only while the row mirrors the same transition as the score: a newer transition wrote its own.
+/** Oldest first; with `limit`, only the most recent ones. */
+export async function loadTransitions(db: Queryable, leadId: string, limit?: number): Promise<TransitionRecord[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM (SELECT seq, from_stage, to_stage, reason, occurred_at, cycle, score, owner, rep, rejection_reason, note, details
+        FROM lead_transitions WHERE lead_id = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`,
+    [leadId, limit ?? null],
+  );
+  return rows.map((t) => ({
+    seq: t.seq,
+    from: t.from_stage,
+    to: t.to_stage,
+    reason: t.reason,
+    at: (t.occurred_at as Date).toISOString(),
+    cycle: t.cycle,
+    score: t.score,
+    owner: t.owner,
+    rep: t.rep,
+    rejectionReason: t.rejection_reason,
+    note: t.note,
+    details: t.details ?? {},
+  }));
+}
+
+export interface ScoringTransitionRow {
+  lead_id: string;
+  cycle: number;
+  reason: string;
+  rejection_reason: string | null;
+  /** Epoch milliseconds, as text (bigint). */
+  at: string;
+}
+
+/** The transitions that bear on scoring (cycles, MQL, sales outcomes) of many leads, by lead then seq (what-if). */
+export async function loadScoringTransitions(db: Queryable, leadIds: readonly string[]): Promise<ScoringTransitionRow[]> {
+  const { rows } = await db.query<ScoringTransitionRow>(
+    `SELECT lead_id, cycle, reason, rejection_reason, (extract(epoch FROM occurred_at) * 1000)::bigint AS at
+       FROM lead_transitions
+      WHERE lead_id = ANY ($1) AND reason IN ('mql', 'accepted', 'rejected', 'disqualified', 'recycle_period_over')
+      ORDER BY lead_id, seq`,
+    [leadIds],
+  );
+  return rows;
+}
+
+/** All-time count of transitions with `reason` (metrics at scrape time). */
+export async function countTransitions(db: Queryable, reason: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM lead_transitions WHERE reason = $1', [reason]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+// A score that events moved without a transition (runs of revision 3), only while the row mirrors the
+// same transition as the score: a newer transition wrote its own.
 const RECORD_SCORE = `
   UPDATE leads l SET score = $2, updated_at = now()
    WHERE l.lead_id = $1 AND l.score IS DISTINCT FROM $2
      AND $3 >= (SELECT COALESCE(max(seq), 0) FROM lead_transitions WHERE lead_id = $1)`;
 
-export async function recordScoreRow(pool: Pool, leadId: string, score: number, transitionSeq: number): Promise<void> {
-  await pool.query(RECORD_SCORE, [leadId, score, transitionSeq]);
-}
-
-export async function loadContact(pool: Pool, leadId: string): Promise<ContactRow | null> {
-  const { rows } = await pool.query<Omit<ContactRow, 'leadId'>>(
-    `SELECT email, name, company, title, attributes, unsubscribed_at IS NOT NULL AS unsubscribed, email_bounced_at IS NOT NULL AS bounced
-       FROM leads WHERE lead_id = $1`,
-    [leadId],
-  );
-  const row = rows[0];
-  return row ? { leadId, ...row } : null;
+export async function recordScoreRow(db: Queryable, leadId: string, score: number, transitionSeq: number): Promise<void> {
+  await db.query(RECORD_SCORE, [leadId, score, transitionSeq]);
 }

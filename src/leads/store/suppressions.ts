@@ -1,10 +1,9 @@
 // Suppression of erased people: a keyed hash of the normalized email is kept after an erase, so that
 // a re-import or a tool re-enrolling the address does not start emailing them again.
 import { createHmac } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
-import { normalizeEmail } from '../schemas/common';
-
-type Db = Pick<Pool | PoolClient, 'query'>;
+import type { Pool } from 'pg';
+import { normalizeEmail } from '../../schemas/common';
+import type { Queryable } from './queryable';
 
 const keys = new WeakMap<object, Promise<string>>();
 
@@ -28,7 +27,7 @@ export async function emailHashes(pool: Pool, emails: readonly string[]): Promis
 }
 
 /** The emails among `emails` that belong to erased people (compared normalized). */
-export async function suppressedAmong(pool: Pool, emails: readonly string[], db: Db = pool): Promise<Set<string>> {
+export async function suppressedAmong(pool: Pool, emails: readonly string[], db: Queryable = pool): Promise<Set<string>> {
   if (emails.length === 0) return new Set();
   const hashes = await emailHashes(pool, emails);
   const { rows } = await db.query<{ email_hash: string }>('SELECT email_hash FROM lead_suppressions WHERE email_hash = ANY ($1)', [hashes]);
@@ -36,7 +35,7 @@ export async function suppressedAmong(pool: Pool, emails: readonly string[], db:
   return new Set(emails.filter((_, i) => found.has(hashes[i]!)).map(normalizeEmail));
 }
 
-export async function suppress(pool: Pool, email: string, db: Db = pool): Promise<void> {
+export async function suppress(pool: Pool, email: string, db: Queryable = pool): Promise<void> {
   const [hash] = await emailHashes(pool, [email]);
   await db.query('INSERT INTO lead_suppressions (email_hash) VALUES ($1) ON CONFLICT (email_hash) DO NOTHING', [hash]);
 }
@@ -45,11 +44,4 @@ export async function suppress(pool: Pool, email: string, db: Db = pool): Promis
 export async function liftSuppressions(pool: Pool, emails: readonly string[]): Promise<void> {
   if (emails.length === 0) return;
   await pool.query('DELETE FROM lead_suppressions WHERE email_hash = ANY ($1)', [await emailHashes(pool, emails)]);
-}
-
-export class SuppressedLeadError extends Error {
-  constructor() {
-    super('this person was erased on request and is not enrolled again unless the request says consent: "renewed"');
-    this.name = 'SuppressedLeadError';
-  }
 }
