@@ -1,7 +1,8 @@
 // Business durations in policies: "8bh" (business hours) and "2bd" (business days) count open time
 // only, while plain durations ("24h", "90s") stay wall-clock.
 import { durationMs } from '../duration';
-import { calendarOf, type BusinessHours } from './calendar';
+import { WEEKDAYS } from '../zoned-time';
+import { calendarOf, type BusinessHours, type Calendar } from './calendar';
 import { JP_HOLIDAY_DATES } from './holidays-jp';
 import { addBusinessTime, MAX_SCAN_DAYS } from './open-time';
 
@@ -50,23 +51,27 @@ export function deadlineAfter(start: number, duration: string, hours: BusinessHo
   return addBusinessTime(start, businessDurationMs(business, hours), hours);
 }
 
-function mostHolidaysInAYear(): number {
+/** The most JP holidays one year has on the calendar's open weekdays (the others close nothing). */
+function mostHolidaysInAYear(cal: Calendar): number {
   const perYear = new Map<string, number>();
-  for (const date of JP_HOLIDAY_DATES) perYear.set(date.slice(0, 4), (perYear.get(date.slice(0, 4)) ?? 0) + 1);
-  return Math.max(...perYear.values());
+  for (const date of JP_HOLIDAY_DATES) {
+    if (!cal.days.has(WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()]!)) continue;
+    perYear.set(date.slice(0, 4), (perYear.get(date.slice(0, 4)) ?? 0) + 1);
+  }
+  return Math.max(0, ...perYear.values());
 }
-const HOLIDAYS_PER_YEAR = mostHolidaysInAYear();
+
 // A scan of MAX_SCAN_DAYS days touches at most this many calendar years.
 const YEARS_PER_SCAN = Math.ceil(MAX_SCAN_DAYS / 365) + 1;
 
 /**
  * A lower bound of the open time in any MAX_SCAN_DAYS-day scan: each weekday occurs ⌊days/7⌋ times;
- * minus every closed date, the most holidays those years can hold, two DST days a year and the
+ * minus every closed date, the most holidays on open weekdays those years can hold, two DST days a year and the
  * partly elapsed first day, each counted as a whole lost day.
  */
 export function leastOpenMsPerScan(hours: BusinessHours): number {
   const cal = calendarOf(hours);
-  const lost = cal.closed.size + YEARS_PER_SCAN * ((hours.holidays === 'jp' ? HOLIDAYS_PER_YEAR : 0) + 2) + 1;
+  const lost = cal.closed.size + YEARS_PER_SCAN * ((hours.holidays === 'jp' ? mostHolidaysInAYear(cal) : 0) + 2) + 1;
   return Math.max(0, Math.floor(MAX_SCAN_DAYS / 7) * cal.days.size - lost) * (cal.toMs - cal.fromMs);
 }
 
