@@ -15,11 +15,4 @@ export const TOKYO: BusinessHours = {
 };
 
 /** A US team: weekdays 09:00–17:00 in New York (DST), no holiday data. */
-export const NEW_YORK: BusinessHours = {
-  timeZone: 'America/New_York',
-  days: ['mon', 'tue', 'wed', 'thu', 'fri'],
-  from: '09:00',
-  to: '17:00',
-  holidays: 'none',
-  closed: [],
-};
+export const NEW_YORK: BusinessHours = { ...TOKYO, timeZone: 'America/New_York', to: '17:00', holidays: 'none' };
