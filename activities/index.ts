@@ -2,7 +2,8 @@
 import type { Pool } from 'pg';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
 import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lead-state';
-import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordScoreInput, recordTransitionInput, sendNurtureEmailInput } from '../src/schemas/activities';
+import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordScoreInput, recordTransitionInput, remindOwnerInput, sendNurtureEmailInput } from '../src/schemas/activities';
+import { deadlineText } from '../src/mail/deadline-text';
 import { appendToBody, escapeHtml, pixelTag, textToHtml } from '../src/mail/html';
 import { markLink, stripMarks } from '../src/mail/link-marks';
 import { renderMarkedTextOrLegacy, renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
@@ -133,10 +134,28 @@ export function createActivities(deps: ActivityDeps) {
         subject: args.reason === 'handoff' ? `New MQL for you (score ${args.score.total})` : `MQL reassigned to you (score ${args.score.total})`,
         text: [
           args.reason === 'handoff' ? 'A lead reached the MQL threshold and is assigned to you.' : 'An MQL was reassigned to you after a missed SLA.',
-          `First contact due by ${new Date(args.slaDeadline).toISOString()}.`,
+          `First contact due by ${deadlineText(args.slaDeadline, args.timeZone)}.`,
           '',
           `Score ${args.score.total} (fit ${args.score.fit}, behaviour ${args.score.behavior}):`,
           why,
+          '',
+          `Lead: ${leadLink(args.leadId)}`,
+        ].join('\n'),
+      });
+    },
+
+    /** One reminder when the owner's next contact attempt is overdue (the lead was not reached yet). */
+    async remindOwner(input: CommandArgs<'remindOwner'>): Promise<DeliveryStatus> {
+      const args = activityInput('remindOwner', remindOwnerInput, input);
+      return deliverOnce(mail, {
+        key: `attempt:${args.leadId}:${args.cycle}:${args.attempts}`,
+        leadId: args.leadId,
+        kind: 'owner',
+        to: args.owner,
+        subject: `Reminder: next contact attempt due (${args.attempts} of ${args.maxAttempts} logged)`,
+        text: [
+          `You logged ${args.attempts} contact attempt(s) that did not reach this lead; the next one was due by ${deadlineText(args.dueAt, args.timeZone)}.`,
+          `After ${args.maxAttempts} attempts without reaching the lead it goes back to marketing (recycled, unreachable).`,
           '',
           `Lead: ${leadLink(args.leadId)}`,
         ].join('\n'),
@@ -200,6 +219,7 @@ export function createActivities(deps: ActivityDeps) {
     sendNurtureEmail: (input: Parameters<typeof activities.sendNurtureEmail>[0]) => heartbeating(() => activities.sendNurtureEmail(input)),
     notifyOwner: (input: Parameters<typeof activities.notifyOwner>[0]) => heartbeating(() => activities.notifyOwner(input)),
     escalateSla: (input: Parameters<typeof activities.escalateSla>[0]) => heartbeating(() => activities.escalateSla(input)),
+    remindOwner: (input: Parameters<typeof activities.remindOwner>[0]) => heartbeating(() => activities.remindOwner(input)),
   };
 }
 

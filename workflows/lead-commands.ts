@@ -95,6 +95,11 @@ export class LeadCommands {
         const summary = `SLA missed by ${task.missedBy}: escalate to ${task.manager} (${task.outcome})`;
         return this.recordingWith(records, summary, (options, record) => mail.escalateSla.executeWithOptions(options, [{ leadId, ...args, ...record }]));
       }
+      case 'remindOwner': {
+        const { type: _, ...args } = task;
+        await mail.remindOwner.executeWithOptions({ summary: `Remind ${task.owner}: contact attempt ${task.attempts + 1} overdue` }, [{ leadId, ...args }]);
+        return;
+      }
       case 'recordTransition':
         return this.recordTransition(task.transition);
       case 'recordScore':

@@ -1,5 +1,7 @@
 // A configuration that arrived from outside the core (a signal, a stored run) is checked for shape
 // before the reducer uses it.
+import type { BusinessHours } from './business-time/calendar';
+import { isBusinessDuration, parseBusinessDuration } from './business-time/durations';
 import { durationMs } from './duration';
 import type { LeadConfig } from './lead-state';
 import type { ScoringModel } from './types';
@@ -20,10 +22,17 @@ export function isUsableConfig(value: unknown): value is LeadConfig {
     (c.campaign.recycleSteps === undefined || (Array.isArray(c.campaign.recycleSteps) && c.campaign.recycleSteps.every((st) => typeof st?.id === 'string' && isDurationLike(st.delay)))) &&
     !!c.policy &&
     Array.isArray(c.policy.owners) &&
-    [c.policy.sla, c.policy.qualificationWindow, c.policy.recyclePeriod].every(isDurationLike) &&
+    [c.policy.sla, c.policy.qualificationWindow].every((d) => isPolicyDuration(d, c.policy?.businessHours)) &&
+    isDurationLike(c.policy.recyclePeriod) &&
     model(c.model) &&
     (c.shadowModel === undefined || model(c.shadowModel))
   );
+}
+
+/** A wall-clock duration, or business time when the policy has business hours to count it in. */
+function isPolicyDuration(value: unknown, hours: BusinessHours | undefined): boolean {
+  if (typeof value === 'string' && parseBusinessDuration(value) !== null) return hours !== undefined && isBusinessDuration(value);
+  return isDurationLike(value);
 }
 
 function isDurationLike(value: unknown): boolean {

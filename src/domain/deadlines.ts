@@ -7,7 +7,7 @@ import type { Campaign, CampaignStep } from './types';
 
 export interface Wakeup {
   at: number;
-  kind: 'nurture' | 'sla' | 'qualification' | 'recycle';
+  kind: 'nurture' | 'sla' | 'qualification' | 'attempt' | 'recycle';
   summary: string;
 }
 
@@ -26,6 +26,9 @@ export function nextWakeup(state: LeadState, config: LeadConfig): Wakeup | null 
       if (state.slaDeadline === null) return null;
       return { at: state.slaDeadline, kind: 'sla', summary: `SLA: first contact by ${state.owner} due ${iso(state.slaDeadline)}` };
     case 'working':
+      if (state.nextAttemptDueAt != null && !state.attemptReminded) {
+        return { at: state.nextAttemptDueAt, kind: 'attempt', summary: `Next contact attempt by ${state.owner} due ${iso(state.nextAttemptDueAt)}` };
+      }
       if (state.qualificationDeadline === null) return null;
       return {
         at: state.qualificationDeadline,

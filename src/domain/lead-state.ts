@@ -28,6 +28,8 @@ export type TransitionReason =
   | 'migrated'
   /** The shadow model would have made the lead an MQL now (stage unchanged; nothing is handed off). */
   | 'shadow_mql'
+  /** A contact attempt after the first (stage working; details say whether it reached the lead). */
+  | 'contact_attempt'
   | SystemRecycleReason;
 
 export interface Transition {
@@ -79,6 +81,13 @@ export interface LeadState {
   /** When the shadow model first said MQL in this cycle. */
   shadowMqlAt?: number | null;
   transitionSeq: number;
+  /** Contact attempts logged in this handoff (absent in states from before attempts). */
+  contactAttempts?: number;
+  /** False while only attempts that did not reach the lead were logged. */
+  reached?: boolean;
+  /** When the owner's next attempt is due (an unreached lead), and whether they were reminded of it. */
+  nextAttemptDueAt?: number | null;
+  attemptReminded?: boolean;
   /** The most recent transitions (all of them are in PostgreSQL). */
   transitions: Transition[];
 }
@@ -110,6 +119,8 @@ export type LeadCommand =
       score: Score;
       /** Seq of the transition that made this assignment (`mql` at a handoff, `sla_breached` at a reassignment). */
       transitionSeq: number;
+      /** The team's time zone, when the policy has business hours. */
+      timeZone?: string;
     }
   | {
       type: 'escalateSla';
@@ -122,6 +133,16 @@ export type LeadCommand =
       nextOwner: string | null;
       /** Seq of the transition this breach records (`sla_breached` or `sla_expired`). */
       transitionSeq: number;
+    }
+  | {
+      type: 'remindOwner';
+      owner: string;
+      cycle: number;
+      /** The attempts logged so far, and the policy's limit. */
+      attempts: number;
+      maxAttempts: number;
+      dueAt: number;
+      timeZone?: string;
     }
   | { type: 'recordTransition'; transition: Transition }
   /** From now on the lead runs under `config` (after a migration); no side effect of its own. */

@@ -7,10 +7,13 @@ import type { Stage } from './types';
 export function legality(state: LeadState, input: LeadInput, config: LeadConfig): Refusal | null {
   switch (input.type) {
     case 'contact':
+      // Further attempts are legal while none has reached the lead.
+      if (state.stage === 'working' && state.reached === false) return null;
       if (state.stage !== 'mql') return illegal(state, 'contact', ['mql']);
       return null;
     case 'accept': {
       if (state.stage !== 'working') return illegal(state, 'accept', ['working']);
+      if (state.reached === false) return { code: 'illegal_stage', message: 'accept needs a contact attempt that reached the lead (log one with outcome "reached")' };
       const confirmed = Object.values(input.action.bant).filter(Boolean).length;
       if (confirmed < config.policy.bantRequired) {
         return {

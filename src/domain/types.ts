@@ -1,5 +1,6 @@
 // Plain data types of the domain. The zod schemas in src/schemas validate the same shapes at the
 // boundaries; these stay free of zod so that workflow code (bundled, cached per workflow) stays light.
+import type { BusinessHours } from './business-time/calendar';
 import type { DurationString } from './duration';
 import type { SendWindow } from './send-window';
 
@@ -19,7 +20,7 @@ export const REJECTION_REASONS = [
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** Why a lead went back to marketing without a rep rejecting it. */
-export type SystemRecycleReason = 'sla_expired' | 'qualification_expired';
+export type SystemRecycleReason = 'sla_expired' | 'qualification_expired' | 'unreachable';
 
 export const CONTACT_CHANNELS = ['call', 'email', 'meeting', 'other'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
@@ -50,6 +51,7 @@ export interface Campaign {
 }
 
 export interface HandoffPolicy {
+  /** Wall-clock ("24h") or, with businessHours, business time ("8bh", "1bd"). */
   sla: DurationString;
   maxReassignments: number;
   qualificationWindow: DurationString;
@@ -57,6 +59,12 @@ export interface HandoffPolicy {
   bantRequired: number;
   owners: string[];
   manager: string;
+  /** The team's hours, for business durations (docs/business-time.md). */
+  businessHours?: BusinessHours;
+  /** Attempts that do not reach the lead before it is recycled as unreachable (default 3). */
+  maxContactAttempts?: number;
+  /** Time for the next attempt after one that did not reach the lead, then one reminder (default "1bd", "24h" without businessHours). */
+  attemptInterval?: DurationString;
 }
 
 export interface BehaviorRule {
@@ -104,10 +112,15 @@ export interface Bant {
   timeline: boolean;
 }
 
+export const CONTACT_OUTCOMES = ['reached', 'no_answer', 'left_message'] as const;
+export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
+
 export interface ContactAction {
   rep: string;
   channel: ContactChannel;
   note?: string;
+  /** Absent: 'reached' (a first contact as before attempts existed). */
+  outcome?: ContactOutcome;
 }
 export interface AcceptAction {
   rep: string;

@@ -23,6 +23,10 @@ export interface LeadView {
   slaDeadline: string | null;
   contactedAt: string | null;
   contactedWithinSla: boolean | null;
+  /** Contact attempts logged in this handoff, and whether one reached the lead (null before the first). */
+  contactAttempts: number;
+  reached: boolean | null;
+  nextAttemptDueAt: string | null;
   qualificationDeadline: string | null;
   recycleAt: string | null;
   lastRejection: { reason: string; rep?: string; note?: string; at: string } | null;
@@ -50,6 +54,10 @@ export function viewOf(state: LeadState, config: LeadConfig, now: number): LeadV
     slaDeadline: iso(state.slaDeadline),
     contactedAt: iso(state.contactedAt),
     contactedWithinSla: state.contactedWithinSla,
+    // States from before attempts: a contact was one attempt that reached the lead.
+    contactAttempts: state.contactAttempts ?? (state.contactedAt === null ? 0 : 1),
+    reached: state.reached ?? (state.contactedAt === null ? null : true),
+    nextAttemptDueAt: iso(state.nextAttemptDueAt ?? null),
     qualificationDeadline: iso(state.qualificationDeadline),
     recycleAt: iso(state.recycleAt),
     lastRejection: state.lastRejection ? { ...state.lastRejection, at: new Date(state.lastRejection.at).toISOString() } : null,

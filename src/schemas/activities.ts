@@ -27,8 +27,19 @@ export const notifyOwnerInput = z.object({
   score: z.object({ total: z.number(), fit: z.number(), behavior: z.number(), breakdown: z.array(z.object({ ruleId: z.string(), points: z.number() }).passthrough()) }).passthrough(),
   /** Absent in commands of runs before the field existed. */
   transitionSeq: count.optional(),
-  /** Runs of revision 2 let a handoff's owner email record the handoff's transition too (workflows/lead.ts). */
+  /** An email that records its step's transition (workflows/lead-commands.ts). */
   record: z.object(transitionRecord).optional(),
+  timeZone: z.string().max(64).optional(),
+});
+
+export const remindOwnerInput = z.object({
+  leadId,
+  owner: address,
+  cycle: count,
+  attempts: count,
+  maxAttempts: count,
+  dueAt: epochMs,
+  timeZone: z.string().max(64).optional(),
 });
 
 export const recordTransitionInput = z.object({ leadId, ...transitionRecord });
@@ -44,7 +55,7 @@ export const escalateSlaInput = z.object({
   deadline: epochMs,
   outcome: z.enum(['reassigned', 'recycled']),
   nextOwner: z.string().nullable(),
-  /** Runs of revision 1 let the escalation record its breach's transition too (workflows/lead.ts). */
+  /** An email that records its step's transition (workflows/lead-commands.ts). */
   record: z.object(transitionRecord).optional(),
 });
 

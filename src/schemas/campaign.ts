@@ -3,6 +3,8 @@ import { DEFAULT_POLICY } from '../domain/defaults';
 import { minutesOf } from '../domain/send-window';
 import { isTimeZone, WEEKDAYS } from '../domain/zoned-time';
 import type { Campaign, HandoffPolicy } from '../domain/types';
+import { businessDurationFits, parseBusinessDuration } from '../domain/business-time/durations';
+import { businessDurationSchema, businessHoursSchema } from './business-hours';
 import { duration, email, id } from './common';
 
 export const campaignStepSchema = z.strictObject({
@@ -18,15 +20,29 @@ const steps = z
   .max(100)
   .refine((list) => new Set(list.map((s) => s.id)).size === list.length, 'step ids must be unique');
 
-export const policySchema = z.strictObject({
-  sla: duration.default(DEFAULT_POLICY.sla),
-  maxReassignments: z.number().int().min(0).max(20).default(DEFAULT_POLICY.maxReassignments),
-  qualificationWindow: duration.default(DEFAULT_POLICY.qualificationWindow),
-  recyclePeriod: duration.default(DEFAULT_POLICY.recyclePeriod),
-  bantRequired: z.number().int().min(0).max(4).default(DEFAULT_POLICY.bantRequired),
-  owners: z.array(email).min(1, 'at least one owner is needed to hand leads to sales').max(500).default(DEFAULT_POLICY.owners),
-  manager: email.default(DEFAULT_POLICY.manager),
-});
+const BUSINESS_TIMED = ['sla', 'qualificationWindow', 'attemptInterval'] as const;
+
+export const policySchema = z
+  .strictObject({
+    sla: businessDurationSchema.default(DEFAULT_POLICY.sla).describe('"24h" (wall clock) or, with businessHours, "8bh" / "1bd"'),
+    maxReassignments: z.number().int().min(0).max(20).default(DEFAULT_POLICY.maxReassignments),
+    qualificationWindow: businessDurationSchema.default(DEFAULT_POLICY.qualificationWindow),
+    recyclePeriod: duration.default(DEFAULT_POLICY.recyclePeriod),
+    bantRequired: z.number().int().min(0).max(4).default(DEFAULT_POLICY.bantRequired),
+    owners: z.array(email).min(1, 'at least one owner is needed to hand leads to sales').max(500).default(DEFAULT_POLICY.owners),
+    manager: email.default(DEFAULT_POLICY.manager),
+    businessHours: businessHoursSchema.optional().describe('the team\'s hours for business durations (docs/business-time.md)'),
+    maxContactAttempts: z.number().int().min(1).max(20).optional().describe('attempts that do not reach the lead before it is recycled as unreachable (default 3)'),
+    attemptInterval: businessDurationSchema.optional().describe('time for the next attempt before one reminder (default "1bd", or "24h" without businessHours)'),
+  })
+  .superRefine((policy, ctx) => {
+    for (const field of BUSINESS_TIMED) {
+      const value = policy[field];
+      if (value === undefined || parseBusinessDuration(value) === null) continue;
+      if (!policy.businessHours) ctx.addIssue({ code: 'custom', path: [field], message: `${field}: business time ("${value}") needs policy.businessHours` });
+      else if (!businessDurationFits(value, policy.businessHours)) ctx.addIssue({ code: 'custom', path: [field], message: `${field}: "${value}" is more business time than these business hours hold within three years` });
+    }
+  });
 
 const clock = (what: string) => z.string().refine((v) => minutesOf(v) !== null, `${what} must be a local time "HH:MM" (00:00–23:59${what === 'to' ? ', or 24:00' : ''})`);
 

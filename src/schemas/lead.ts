@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTACT_CHANNELS, REJECTION_REASONS, STAGES } from '../domain/types';
+import { CONTACT_CHANNELS, CONTACT_OUTCOMES, REJECTION_REASONS, STAGES } from '../domain/types';
 import { email, id, isoTimestamp, scalar } from './common';
 import { timeZoneSchema } from './campaign';
 
@@ -38,7 +38,12 @@ export const engagementEventSchema = z.strictObject({
 });
 export type EngagementEventInput = z.input<typeof engagementEventSchema>;
 
-export const contactSchema = z.strictObject({ rep: text(320), channel: z.enum(CONTACT_CHANNELS), note: text(5000).optional() });
+export const contactSchema = z.strictObject({
+  rep: text(320),
+  channel: z.enum(CONTACT_CHANNELS),
+  note: text(5000).optional(),
+  outcome: z.enum(CONTACT_OUTCOMES).optional().describe('reached (default), no_answer or left_message: every attempt meets the first-contact SLA'),
+});
 export const acceptSchema = z.strictObject({
   rep: text(320),
   bant: z.strictObject({ budget: z.boolean(), authority: z.boolean(), need: z.boolean(), timeline: z.boolean() }),

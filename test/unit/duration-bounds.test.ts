@@ -18,9 +18,9 @@ describe('durations at most 5 years', () => {
 
   it('refuses "300000y" and anything past 5 years, naming the field', () => {
     expect(campaignIssues({ name: 'c', steps: [step('0s'), step('300000y')].map((s, i) => ({ ...s, id: `s${i}` })) })).toEqual(['steps.1.delay: must be at most 5 years ("5y")']);
-    expect(campaignIssues({ name: 'c', steps: [step('0s')], policy: { sla: '1827d' } })).toEqual(['policy.sla: must be at most 5 years ("5y")']);
+    expect(campaignIssues({ name: 'c', steps: [step('0s')], policy: { sla: '1827d' } })).toEqual(['policy.sla: must be at most 5 years ("5y"), 2000bh or 250bd']);
     expect(campaignIssues({ name: 'c', steps: [step('0s')], policy: { recyclePeriod: '300000y', qualificationWindow: '6y' } })).toEqual([
-      'policy.qualificationWindow: must be at most 5 years ("5y")',
+      'policy.qualificationWindow: must be at most 5 years ("5y"), 2000bh or 250bd',
       'policy.recyclePeriod: must be at most 5 years ("5y")',
     ]);
     const model = scoringModelBodySchema.safeParse({ behaviorWindow: '300000y', mql: { threshold: 1 } });

@@ -1,6 +1,7 @@
 // What time alone does to a lead: each deadline deadlines.ts reports (a nurture step, the SLA, the
-// qualification window, the end of the recycle period) hands over to the module that handles it.
+// qualification window, a re-contact attempt, the end of the recycle period) hands over to the module that handles it.
 import { nextWakeup, type Wakeup } from '../deadlines';
+import { attemptOverdue } from './contact-attempts';
 import { sendDueStep } from './nurture';
 import { backToNurture, qualificationExpired } from './recycle';
 import { slaBreached } from './sla';
@@ -25,6 +26,8 @@ function onDeadline(ctx: StepContext, kind: Wakeup['kind']): void {
       return slaBreached(ctx);
     case 'qualification':
       return qualificationExpired(ctx);
+    case 'attempt':
+      return attemptOverdue(ctx);
     case 'recycle':
       return backToNurture(ctx);
   }

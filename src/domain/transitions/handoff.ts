@@ -1,7 +1,7 @@
 // The MQL handoff: a nurturing lead whose primary score qualifies goes to a sales owner with an SLA
 // for first contact. The shadow model is only noted beside it: it never hands a lead off.
 import { firstOwnerIndex } from '../deadlines';
-import { durationMs } from '../duration';
+import { deadlineAfter } from '../business-time/durations';
 import { isTerminal } from '../lead-state';
 import type { Score } from '../scoring';
 import type { ScoringModel } from '../types';
@@ -22,7 +22,7 @@ function handOffToSales(ctx: StepContext, current: Score): void {
   lead.owner = owners[lead.ownerIndex] ?? null;
   lead.assignments = 1;
   lead.mqlAt = ctx.now;
-  lead.slaDeadline = ctx.now + durationMs(sla);
+  lead.slaDeadline = deadlineAfter(ctx.now, sla, ctx.config.policy.businessHours);
   // No nurture email while sales owns the lead.
   lead.nurture.dueAt = null;
   ctx.recordTransition('mql', 'mql', { details: { firedRules: current.firedRules.join(',') } });
@@ -54,5 +54,12 @@ export function notifyOwner(ctx: StepContext, reason: 'handoff' | 'reassigned', 
     slaDeadline: lead.slaDeadline,
     score: current,
     transitionSeq: lead.transitionSeq,
+    ...teamTimeZone(ctx),
   });
+}
+
+/** With business hours, emails give deadlines in the team's time zone too. */
+export function teamTimeZone(ctx: StepContext): { timeZone?: string } {
+  const zone = ctx.config.policy.businessHours?.timeZone;
+  return zone ? { timeZone: zone } : {};
 }

@@ -3,6 +3,7 @@
 import { iso, startNurture } from '../deadlines';
 import { durationMs } from '../duration';
 import type { RejectionReason, SystemRecycleReason } from '../types';
+import { resetAttempts } from './contact-attempts';
 import { rescore } from './scores';
 import { withoutUndefined, type StepContext } from './step-context';
 
@@ -12,14 +13,17 @@ export interface RecycledBy {
   note?: string;
 }
 
-/** Ends the handoff and starts the recycle period; the workflow continues as new from here. */
-export function recycle(ctx: StepContext, reason: RejectionReason | SystemRecycleReason, by: RecycledBy = {}): void {
+/**
+ * Ends the handoff and starts the recycle period; the workflow continues as new from here.
+ * `system`: no rep recycled it (an expired SLA or window, attempts that never reached the lead).
+ */
+export function recycle(ctx: StepContext, reason: RejectionReason | SystemRecycleReason, by: RecycledBy = {}, system = reason === 'sla_expired' || reason === 'qualification_expired'): void {
   const lead = ctx.lead;
   lead.slaDeadline = null;
   lead.qualificationDeadline = null;
+  if (lead.nextAttemptDueAt !== undefined) lead.nextAttemptDueAt = null;
   lead.recycleAt = ctx.now + durationMs(ctx.config.policy.recyclePeriod);
   lead.lastRejection = { reason, ...withoutUndefined(by), at: ctx.now };
-  const system = reason === 'sla_expired' || reason === 'qualification_expired';
   ctx.recordTransition('recycled', system ? (reason as SystemRecycleReason) : 'rejected', {
     ...withoutUndefined(by),
     ...(system ? {} : { rejectionReason: reason as RejectionReason }),
@@ -50,6 +54,7 @@ export function backToNurture(ctx: StepContext): void {
   lead.mqlAt = null;
   lead.contactedAt = null;
   lead.contactedWithinSla = null;
+  resetAttempts(lead);
   if (lead.shadowMqlAt !== undefined) lead.shadowMqlAt = null;
   lead.nurture = startNurture(ctx.config.campaign, 'recycleSteps', ctx.now);
   if (lead.unsubscribed || lead.emailBounced) lead.nurture.dueAt = null;

@@ -1,7 +1,7 @@
 // What happens when an owner misses the SLA for first contact: the manager is told, and the lead
 // goes to the next owner with a fresh SLA, until policy.maxReassignments is used up; the breach
 // after that sends the lead back to marketing (recycled, reason sla_expired).
-import { durationMs } from '../duration';
+import { deadlineAfter } from '../business-time/durations';
 import { notifyOwner } from './handoff';
 import { recycle } from './recycle';
 import { scoreNow } from './scores';
@@ -23,7 +23,7 @@ function reassign(ctx: StepContext, breach: number): void {
   lead.ownerIndex = (lead.ownerIndex + 1) % owners.length;
   lead.owner = owners[lead.ownerIndex] ?? null;
   lead.assignments += 1;
-  lead.slaDeadline = ctx.now + durationMs(sla);
+  lead.slaDeadline = deadlineAfter(ctx.now, sla, ctx.config.policy.businessHours);
   ctx.recordTransition('mql', 'sla_breached', { details: { missedBy, breach, reassignedTo: lead.owner } });
   // The sla_breached transition just recorded is the one this escalation and notification belong to.
   ctx.emit({ type: 'escalateSla', manager, missedBy, cycle: lead.cycle, breach, deadline, outcome: 'reassigned', nextOwner: lead.owner, transitionSeq: lead.transitionSeq });
