@@ -21,7 +21,7 @@ export const store = proxyActivities<LeadActivities>({
 
 /** The owner's email at a handoff and the manager's at a breach may record their step's transition too. */
 type RecordingEmail = Extract<LeadCommand, { type: 'escalateSla' | 'notifyOwner' }>;
-type Task = Exclude<LeadCommand, RecordingEmail> | (RecordingEmail & { records?: Transition }) | { type: 'recordScore' };
+type Task = Exclude<LeadCommand, RecordingEmail> | (RecordingEmail & { records?: Transition });
 /** The commands the run handles itself. */
 export type RunCommand = Extract<LeadCommand, { type: 'useConfig' | 'continueAsNew' }>;
 
@@ -30,10 +30,6 @@ export interface CommandHost {
   readonly leadId: string;
   snapshot(): LeadSnapshot;
   feed(input: LeadInput): void;
-  /** PostgreSQL's lead row now holds this score (after a recordScore). */
-  scoreRecorded(score: number): void;
-  /** The score to record now, with the newest transition's seq; null when the row holds it already. */
-  scoreToRecord(): { score: number; transitionSeq: number } | null;
 }
 
 export class LeadCommands {
@@ -59,10 +55,6 @@ export class LeadCommands {
         this.emails.push(records ? { ...command, records } : command);
       } else this.emails.push(command);
     }
-  }
-
-  recordScore(): void {
-    this.records.push({ type: 'recordScore' });
   }
 
   private async run(task: Task): Promise<void> {
@@ -102,8 +94,6 @@ export class LeadCommands {
       }
       case 'recordTransition':
         return this.recordTransition(task.transition);
-      case 'recordScore':
-        return this.recordCurrentScore();
     }
   }
 
@@ -111,13 +101,6 @@ export class LeadCommands {
     const snapshot = this.lead.snapshot();
     const summary = `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})`;
     await store.recordTransition.executeWithOptions({ summary }, [{ leadId: this.lead.leadId, transition: t, snapshot }]);
-  }
-
-  private async recordCurrentScore(): Promise<void> {
-    const due = this.lead.scoreToRecord();
-    if (!due) return;
-    await store.recordScore.executeWithOptions({ summary: `Record score ${due.score} for the lead list` }, [{ leadId: this.lead.leadId, ...due }]);
-    this.lead.scoreRecorded(due.score);
   }
 
   /** Runs an email activity that also records `records`, if given; should the email fail for good, the record goes to the records lane. */

@@ -60,7 +60,7 @@ export class LeadRun {
     // Such a run was upgraded before its revision's code was removed; if not, its task fails here, visibly, until a worker that knows it runs.
     if (this.revision < OLDEST_LEAD_RUN_REVISION) throw new Error(`lead run of revision ${this.revision}: this worker runs revisions ${OLDEST_LEAD_RUN_REVISION}–${LEAD_RUN_REVISION} (docs/operations.md)`);
     this.publication = new Publication(input.searchAttributes !== false);
-    if (this.revision >= 3) this.scores = new ScoreRecord(input.scoreRecorded ?? null, () => this.commands.recordScore());
+    if (this.revision >= 3) this.scores = new ScoreRecord(this, input.scoreRecorded ?? null);
   }
 
   /** Enrols the lead, or takes over the state of the run it continues. */
@@ -71,6 +71,8 @@ export class LeadRun {
     if (input.state) return this.resume(input.state);
     const enrolled = enroll(this.leadId, input.attributes, Date.now(), this.config);
     if (!input.enrolmentRecorded) return this.apply(enrolled);
+    // The intake stored the lead row with the enrolled transition's score.
+    this.scores?.recordedAs(enrolled.state.score.total);
     this.apply({ ...enrolled, commands: enrolled.commands.filter((c) => !(c.type === 'recordTransition' && c.transition.seq === 1)) });
   }
 
@@ -108,7 +110,7 @@ export class LeadRun {
   private published(recordsScore: boolean): void {
     this.publication.publish(this.state, this.config);
     if (recordsScore) this.scores?.recordedAs(this.state.score.total);
-    else this.scores?.changed(this.state.score.total);
+    else this.scores?.changed();
   }
 
   // ---- what the messages of workflows/messages.ts do
@@ -169,12 +171,12 @@ export class LeadRun {
   }
 
   get idle(): boolean {
-    return this.commands.idle;
+    return this.commands.idle && (this.scores?.idle ?? true);
   }
 
   /** Until every command and message handler is done. */
   settled(): Promise<void> {
-    return condition(() => this.commands.idle && allHandlersFinished());
+    return condition(() => this.idle && allHandlersFinished());
   }
 
   /** Before a new cycle, the lead moves to the newest campaign and model versions; true when it asked the catalog. */
@@ -210,20 +212,14 @@ export class LeadRun {
     return { leadId: this.leadId, stage: state.stage as LeadOutcome['stage'], owner: state.owner, score: state.score.total, cycle: state.cycle, at: new Date(Date.now()).toISOString() };
   }
 
-  // ---- CommandHost
+  // ---- CommandHost, ScoreSource
 
   snapshot(): LeadSnapshot {
     const { state } = this;
     return { stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced };
   }
 
-  scoreRecorded(score: number): void {
-    this.scores?.recordedAs(score);
-    this.scores?.changed(this.state.score.total);
-  }
-
-  scoreToRecord(): { score: number; transitionSeq: number } | null {
-    const score = this.state.score.total;
-    return score === this.scores?.lastRecorded ? null : { score, transitionSeq: this.state.transitionSeq };
+  current(): { score: number; transitionSeq: number } {
+    return { score: this.state.score.total, transitionSeq: this.state.transitionSeq };
   }
 }

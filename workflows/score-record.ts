@@ -1,35 +1,55 @@
 // Revision 3: the lead list (the score in PostgreSQL's lead row) follows the lead's score. Every
-// transition records the score with it; a score that changed without one is recorded a few
-// seconds after the change, so a burst of events on one lead costs one write.
-import { sleep } from '@temporalio/workflow';
+// transition records the score with it; a score that changed without one is written by a local
+// activity in the same workflow task (no timer, no activity task, no extra task on the server),
+// one at a time: a burst of events while one write is in flight costs one more write.
+import { log, proxyLocalActivities } from '@temporalio/workflow';
+import type { LeadActivities } from '../activities';
 
-/** How far the lead list may be behind the lead's own score (docs/api.md). */
-export const SCORE_RECORD_DELAY_MS = 5_000;
+// Not retried for long: the next change, or the next transition, writes the score anyway.
+const local = proxyLocalActivities<LeadActivities>({ startToCloseTimeout: '10 seconds', retry: { initialInterval: '1s', maximumAttempts: 3 } });
+
+export interface ScoreSource {
+  readonly leadId: string;
+  /** The lead's score now, and the seq of its newest transition. */
+  current(): { score: number; transitionSeq: number };
+}
 
 export class ScoreRecord {
-  private due = false;
+  private writing = false;
 
-  /** `recorded`: the score the lead row holds, when known; `record` queues the write. */
+  /** `recorded`: the score the lead row holds, when known. */
   constructor(
+    private readonly lead: ScoreSource,
     private recorded: number | null,
-    private readonly record: () => void,
   ) {}
 
   get lastRecorded(): number | null {
     return this.recorded;
   }
 
-  /** After every step. */
-  changed(score: number): void {
-    if (this.due || score === this.recorded) return;
-    this.due = true;
-    void sleep(SCORE_RECORD_DELAY_MS, { summary: 'Record the score for the lead list' }).then(() => {
-      this.due = false;
-      this.record();
-    });
+  get idle(): boolean {
+    return !this.writing;
   }
 
+  /** The step recorded a transition, which writes the score too. */
   recordedAs(score: number): void {
     this.recorded = score;
+  }
+
+  /** After a step that recorded no transition. */
+  changed(): void {
+    const due = this.lead.current();
+    if (this.writing || due.score === this.recorded) return;
+    this.writing = true;
+    void local.recordScore
+      .executeWithOptions({ summary: `Record score ${due.score} for the lead list` }, [{ leadId: this.lead.leadId, ...due }])
+      .then(
+        () => this.recordedAs(due.score),
+        (err: Error) => log.warn('score not recorded for the lead list', { error: err.message }),
+      )
+      .finally(() => {
+        this.writing = false;
+        this.changed();
+      });
   }
 }

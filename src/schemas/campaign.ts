@@ -3,6 +3,7 @@ import { DEFAULT_POLICY } from '../domain/defaults';
 import { minutesOf } from '../domain/send-window';
 import { isTimeZone, WEEKDAYS } from '../domain/zoned-time';
 import type { Campaign, HandoffPolicy } from '../domain/types';
+import type { BusinessHours } from '../domain/business-time/calendar';
 import { businessDurationFits, parseBusinessDuration } from '../domain/business-time/durations';
 import { businessDurationSchema, businessHoursSchema } from './business-hours';
 import { duration, email, id } from './common';
@@ -22,6 +23,15 @@ const steps = z
 
 const BUSINESS_TIMED = ['sla', 'qualificationWindow', 'attemptInterval'] as const;
 
+/** Invalid hours have issues of their own (this check runs beside them): only usable hours are measured. */
+function fitsHours(value: string, hours: BusinessHours): boolean {
+  try {
+    return businessDurationFits(value, hours);
+  } catch {
+    return true;
+  }
+}
+
 export const policySchema = z
   .strictObject({
     sla: businessDurationSchema.default(DEFAULT_POLICY.sla).describe('"24h" (wall clock) or, with businessHours, "8bh" / "1bd"'),
@@ -40,7 +50,7 @@ export const policySchema = z
       const value = policy[field];
       if (value === undefined || parseBusinessDuration(value) === null) continue;
       if (!policy.businessHours) ctx.addIssue({ code: 'custom', path: [field], message: `${field}: business time ("${value}") needs policy.businessHours` });
-      else if (!businessDurationFits(value, policy.businessHours)) ctx.addIssue({ code: 'custom', path: [field], message: `${field}: "${value}" is more business time than these business hours hold within three years` });
+      else if (!fitsHours(value, policy.businessHours)) ctx.addIssue({ code: 'custom', path: [field], message: `${field}: "${value}" is more business time than these business hours hold within three years` });
     }
   });
 

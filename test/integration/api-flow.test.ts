@@ -178,6 +178,32 @@ describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
     await eventually(async () => expect(await listed()).toMatchObject({ score: detail.score.total, stage: detail.stage }), 15_000, 250);
   });
 
+  it("a business-hours campaign (README's tour): SLA in business hours, attempts that do not reach the lead, 400 naming the field", async () => {
+    const businessHours = { timeZone: 'Asia/Tokyo', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '18:00', holidays: 'jp', closed: ['2026-12-29'] };
+    const campaign = (policy: Record<string, unknown>) => ({ name: '東京営業', scoringModel: modelId, steps: [{ id: 'welcome', delay: '0s', subject: 'ようこそ', body: '資料' }], policy: { owners: owners(), manager: `boss-${h.tag}@sales.test`, ...policy } });
+    const refused = await h.call('marketing', 'PUT', `/v1/campaigns/tokyo-${h.tag}`, campaign({ sla: '8bh' }));
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.stringify(refused.json().error)).toContain('policy.sla');
+    const badHours = await h.call('marketing', 'PUT', `/v1/campaigns/tokyo-${h.tag}`, campaign({ sla: '8bh', businessHours: { ...businessHours, from: '25:00' } }));
+    expect(badHours.statusCode).toBe(400);
+    expect(JSON.stringify(badHours.json().error)).toContain('businessHours.from');
+    expect((await h.call('marketing', 'PUT', `/v1/campaigns/tokyo-${h.tag}`, campaign({ sla: '8bh', businessHours, maxContactAttempts: 2 }))).statusCode).toBe(201);
+
+    const { leadId } = await enrol(leadEmail('tokyo'), {}, `tokyo-${h.tag}`);
+    const lead = await makeMql(leadId);
+    expect(Date.parse(lead.slaDeadline)).toBeGreaterThan(Date.parse(lead.mqlAt));
+    const tokyoHour = new Date(Date.parse(lead.slaDeadline) + 9 * 3600_000).getUTCHours() + new Date(Date.parse(lead.slaDeadline)).getUTCMinutes() / 60;
+    expect(tokyoHour).toBeGreaterThan(9);
+    expect(tokyoHour).toBeLessThanOrEqual(18);
+    const first = await h.call('sales', 'POST', `/v1/leads/${leadId}/contact`, { rep: lead.owner, channel: 'call', outcome: 'no_answer' });
+    expect(first.json()).toMatchObject({ stage: 'working', withinSla: true, contactAttempts: 1, reached: false });
+    expect((await h.call('sales', 'POST', `/v1/leads/${leadId}/contact`, { rep: lead.owner, channel: 'call', outcome: 'maybe' })).statusCode).toBe(400);
+    const second = await h.call('sales', 'POST', `/v1/leads/${leadId}/contact`, { rep: lead.owner, channel: 'email', outcome: 'left_message' });
+    expect(second.json()).toMatchObject({ stage: 'recycled', contactAttempts: 2, reached: false });
+    const detail = (await h.call('sales', 'GET', `/v1/leads/${leadId}`)).json();
+    expect(detail.lastRejection).toMatchObject({ reason: 'unreachable' });
+  });
+
   it('reject → recycled → nurturing again after the recycle period', async () => {
     const { leadId } = await enrol(leadEmail('suzuki'));
     const lead = await makeMql(leadId);

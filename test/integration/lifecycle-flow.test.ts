@@ -119,16 +119,20 @@ describe('lead lifecycle on the dev server', () => {
     await record('handoff-accept', leadId);
   });
 
-  it('records a score that moved without a transition in the lead row, once for a burst of events', async () => {
+  it('records a score that moved without a transition in the lead row, by a local activity (no activity task, no timer)', async () => {
     const config = testConfig(uid());
     const { leadId } = await enrolDecisionMaker(config);
     for (let i = 0; i < 3; i++) await recordEvent(deps, leadId, { type: 'email_open' });
     await eventually(async () => expect((await state(leadId)).score.total).toBe(35));
     const row = async () => (await pool.query('SELECT score, stage FROM leads WHERE lead_id = $1', [leadId])).rows[0];
-    await eventually(async () => expect(await row()).toEqual({ score: 35, stage: 'nurturing' }), 15_000, 250);
-    const history = await handle(leadId).fetchHistory();
-    const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordScore');
-    expect(scheduled).toHaveLength(1);
+    await eventually(async () => expect(await row()).toEqual({ score: 35, stage: 'nurturing' }), 15_000, 100);
+    const events = (await handle(leadId).fetchHistory()).events ?? [];
+    const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(markers.length).toBeGreaterThanOrEqual(1);
+    expect(markers.length).toBeLessThanOrEqual(3);
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordScore')).toEqual([]);
+    // The campaign's only step goes at once: the run needs no timer at all.
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
     await record('score-record', leadId);
   }, 30_000);
 

@@ -48,13 +48,26 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
     app.post('/v1/leads/:leadId/contact', {
       config: { access: ['sales'] },
       schema: {
-        ...common('Record first contact with an MQL', 'Legal in stage `mql` only (else 409). Stops the SLA clock and starts the qualification window.'),
+        ...common(
+          'Log a contact attempt',
+          'Legal in stage `mql`, and in `working` while no attempt has reached the lead (else 409). The first attempt, whatever its outcome, stops the SLA clock; one that reaches the lead starts the qualification window; after the policy\'s maxContactAttempts attempts that do not, the lead is recycled (unreachable).',
+        ),
         body: contactSchema,
-        response: { 200: z.object({ stage: z.enum(STAGES), contactedAt: z.string().nullable(), withinSla: z.boolean().nullable() }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+        response: {
+          200: z.object({
+            stage: z.enum(STAGES),
+            contactedAt: z.string().nullable(),
+            withinSla: z.boolean().nullable(),
+            contactAttempts: z.number().int(),
+            reached: z.boolean().nullable(),
+            nextAttemptDueAt: z.string().nullable(),
+          }),
+          ...errors(400, 401, 403, 404, 409, 413, 415),
+        },
       },
       handler: async (request) => {
         const view = await runUpdate(request.params.leadId.toLowerCase(), (leadId) => salesUpdates.contact(ctx.client, leadId, request.body));
-        return { stage: view.stage, contactedAt: view.contactedAt, withinSla: view.contactedWithinSla };
+        return { stage: view.stage, contactedAt: view.contactedAt, withinSla: view.contactedWithinSla, contactAttempts: view.contactAttempts, reached: view.reached, nextAttemptDueAt: view.nextAttemptDueAt };
       },
     });
 
