@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { normalizeEmail } from '../../schemas/common';
 import { USER_ROLES, userBodySchema, userEmail, userSchema } from '../../schemas/user';
 import { findUser, listUsers, upsertUser, type UserRow } from '../../users/store';
-import { ApiError, validationError } from '../errors';
+import { decodeCursor, encodeCursor } from '../cursor';
+import { ApiError } from '../errors';
 import { bearer, errors, type RouteContext } from '../context';
 
 const READ = ['ops', 'manager'] as const;
@@ -19,19 +20,6 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(400).optional().describe('nextCursor of the previous page'),
 });
-
-/** The cursor is the page's last normalized email, opaque to clients. */
-const encodeCursor = (email: string): string => Buffer.from(JSON.stringify([email])).toString('base64url');
-function decodeCursor(cursor: string): string {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && value[0].length <= 254) return value[0];
-  } catch {
-    // fall through
-  }
-  throw validationError([{ in: 'querystring', field: 'cursor', message: 'not a cursor returned by this API' }]);
-}
-
 
 function toUser(row: UserRow): z.infer<typeof userSchema> {
   return {
@@ -81,10 +69,10 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       },
       handler: async (request) => {
         const q = request.query;
-        const rows = await listUsers(ctx.pool, { role: q.role, team: q.team, after: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1 });
+        const rows = await listUsers(ctx.pool, { role: q.role, team: q.team, after: q.cursor ? decodeCursor(q.cursor, (v) => v.length === 1 && v[0]!.length <= 254)[0] : undefined, limit: q.limit + 1 });
         const page = rows.slice(0, q.limit);
         const last = page[page.length - 1];
-        return { items: page.map(toUser), nextCursor: rows.length > q.limit && last ? encodeCursor(last.email_normalized) : null };
+        return { items: page.map(toUser), nextCursor: rows.length > q.limit && last ? encodeCursor([last.email_normalized]) : null };
       },
     });
 
