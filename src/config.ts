@@ -138,7 +138,7 @@ const envSchema = z.object({
     .default(DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS),
 });
 
-export const API_ROLES = ['marketing', 'sales', 'ops'] as const;
+export const API_ROLES = ['marketing', 'sales', 'ops', 'manager'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 export interface ApiKey {
   role: ApiRole;

@@ -6,5 +6,6 @@ export const DEV_API_KEYS: readonly ApiKey[] = [
   { role: 'marketing', key: 'dev-marketing-key-0001' },
   { role: 'sales', key: 'dev-sales-key-00000001' },
   { role: 'ops', key: 'dev-ops-key-000000001' },
+  { role: 'manager', key: 'dev-manager-key-00001' },
 ];
 export const DEV_TRACKING_SECRET = 'dev-tracking-secret-for-local-use-only';

@@ -23,6 +23,7 @@ import { opsRoutes } from './routes/ops';
 import { publicRoutes } from './routes/public';
 import { reportRoutes } from './routes/reports';
 import { salesRoutes } from './routes/sales';
+import { userRoutes } from './routes/users';
 
 export const BODY_LIMIT = 1024 * 1024;
 const DOCS_PREFIX = '/docs';
@@ -75,7 +76,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         title: 'leadloop API',
         version: '1.0.0',
         description:
-          'B2B lead nurturing and sales handoff. Authenticate with `Authorization: Bearer <key>`; each key has one role (marketing, sales, ops). ' +
+          'B2B lead nurturing and sales handoff. Authenticate with `Authorization: Bearer <key>`; each key has one role (marketing, sales, ops, manager). ' +
           'Every error is `{ "error": { "code", "message", "details"? } }`. Request bodies are JSON (max 1 MB); unknown fields are rejected with 400.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key from API_KEYS' } } },
@@ -87,6 +88,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         { name: 'scoring models', description: 'versioned scoring models' },
         { name: 'public', description: 'links in emails: tracking and unsubscribe (signed tokens, no key)' },
         { name: 'reports', description: 'funnel, conversion, SLA compliance, the SLA board' },
+        { name: 'users', description: 'the user directory: owners, managers, their capacity and absences' },
         { name: 'operations', description: 'health, readiness, metrics' },
       ],
     },
@@ -104,6 +106,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(migrateRoutes(ctx));
   await app.register(publicRoutes(ctx));
   await app.register(reportRoutes(ctx));
+  await app.register(userRoutes(ctx));
 
   app.get('/openapi.json', {
     config: { access: 'public' },

@@ -21,3 +21,18 @@ export const scalar = z.union([z.string().max(1000), z.number().finite(), z.bool
 export function normalizeEmail(value: string): string {
   return value.trim().toLowerCase();
 }
+
+/**
+ * Characters a one-line name must not hold: controls (CR/LF would split an email header or a log
+ * line), Unicode line separators, and bidi overrides that make a name display as another.
+ */
+const NOT_ONE_LINE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/** One line of text a person typed, trimmed: 1–max characters. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !NOT_ONE_LINE.test(value), 'must be one line without control or bidi-override characters');

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiRole } from '../../src/config';
+import { API_ROLES, type ApiRole } from '../../src/config';
 import { pathOf, startApiHarness, type ApiHarness } from './api-support';
 
 const NO_LEAD = '00000000-0000-4000-8000-000000000000';
@@ -40,6 +40,9 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/scoring-models', url: '/v1/scoring-models', allowed: ['marketing', 'ops'] },
   { method: 'GET', path: '/v1/reports/funnel', url: '/v1/reports/funnel', allowed: ['marketing', 'ops'] },
   { method: 'GET', path: '/v1/reports/models', url: '/v1/reports/models?campaignId=no-such', allowed: ['marketing', 'ops'] }, { method: 'GET', path: '/v1/reports/sla', url: '/v1/reports/sla?limit=1', allowed: ['marketing', 'sales', 'ops'] },
+  { method: 'PUT', path: '/v1/users/{email}', url: '/v1/users/contract-user@sales.test', allowed: ['ops'] },
+  { method: 'GET', path: '/v1/users', url: '/v1/users', allowed: ['ops', 'manager'] },
+  { method: 'GET', path: '/v1/users/{email}', url: '/v1/users/nobody@sales.test', allowed: ['ops', 'manager'] },
   { method: 'GET', path: '/metrics', url: '/metrics', allowed: ['ops'] },
   { method: 'GET', path: '/healthz', url: '/healthz', allowed: 'public' },
   { method: 'GET', path: '/readyz', url: '/readyz', allowed: 'public' },
@@ -59,6 +62,7 @@ const BODY_ROUTES: { url: string; role: ApiRole; valid: Record<string, unknown>;
   { url: `/v1/leads/${NO_LEAD}/reject`, role: 'sales', valid: { rep: 'r', reason: 'no_budget' }, wrongType: ['reason', 'meh'], missing: 'reason', long: 'note' },
   { url: '/v1/campaigns/contract-test', role: 'marketing', valid: { name: 'C', steps: [{ id: 's1', delay: '1d', subject: 'S', body: 'B' }] }, wrongType: ['steps', {}], missing: 'name', long: 'name' },
   { url: '/v1/scoring-models/contract-test', role: 'marketing', valid: { mql: { threshold: 50 } }, wrongType: ['behaviorWindow', 'soon'], missing: 'mql', long: 'behaviorWindow' },
+  { url: '/v1/users/contract-user@sales.test', role: 'ops', valid: { name: 'Contract User', role: 'sales', locale: 'en' }, wrongType: ['capacity', 'many'], missing: 'name', long: 'name' },
 ];
 
 describe('HTTP API contract (access, input errors, OpenAPI)', () => {
@@ -68,7 +72,7 @@ describe('HTTP API contract (access, input errors, OpenAPI)', () => {
   });
   afterAll(async () => h?.stop());
 
-  const methodOf = (url: string) => (url.includes('/v1/campaigns/') || url.includes('/v1/scoring-models/') ? 'PUT' : 'POST');
+  const methodOf = (url: string) => (['/v1/campaigns/', '/v1/scoring-models/', '/v1/users/'].some((p) => url.includes(p)) ? 'PUT' : 'POST');
 
   it('enforces the access matrix: each role × each route', async () => {
     const seen: string[] = [];
@@ -85,7 +89,7 @@ describe('HTTP API contract (access, input errors, OpenAPI)', () => {
       expect([route.url, wrong.statusCode]).toEqual([route.url, 401]);
       const basic = await h.call(null, route.method, route.url, body, { authorization: 'Basic bWFya2V0aW5nOng=' });
       expect([route.url, basic.statusCode]).toEqual([route.url, 401]);
-      for (const role of ['marketing', 'sales', 'ops'] as const) {
+      for (const role of API_ROLES) {
         const res = await h.call(role, route.method, route.url, body);
         const allowed = route.allowed.includes(role);
         // An allowed call gets past authorisation (its empty body or unknown id then answers 400/404).
@@ -95,7 +99,7 @@ describe('HTTP API contract (access, input errors, OpenAPI)', () => {
         seen.push(`${route.method} ${route.url} ${role} ${res.statusCode}`);
       }
     }
-    expect(seen.length).toBe(ROUTES.filter((r) => r.allowed !== 'public').length * 3);
+    expect(seen.length).toBe(ROUTES.filter((r) => r.allowed !== 'public').length * API_ROLES.length);
   });
 
   it('answers malformed JSON, wrong types, missing fields, oversize strings and unknown fields with 400 naming the field', async () => {
@@ -162,6 +166,12 @@ describe('HTTP API contract (access, input errors, OpenAPI)', () => {
       ['ops', 'GET', '/v1/leads?cursor=garbage', undefined, 400, 'validation_failed'],
       ['ops', 'GET', '/v1/leads?color=red', undefined, 400, 'validation_failed'],
       ['ops', 'GET', '/v1/nothing-here', undefined, 404, 'not_found'],
+      ['manager', 'GET', '/v1/users/nobody@sales.test', undefined, 404, 'unknown_user'],
+      ['ops', 'GET', '/v1/users/not-an-email', undefined, 404, 'unknown_user'],
+      ['ops', 'PUT', '/v1/users/not-an-email', { name: 'N', role: 'sales', locale: 'ja' }, 400, 'validation_failed'],
+      ['ops', 'GET', '/v1/users?limit=501', undefined, 400, 'validation_failed'],
+      ['ops', 'GET', '/v1/users?cursor=garbage', undefined, 400, 'validation_failed'],
+      ['ops', 'GET', '/v1/users?role=admin', undefined, 400, 'validation_failed'],
     ];
     for (const [role, method, url, body, status, code] of cases) {
       const res = await h.call(role, method, url, body);

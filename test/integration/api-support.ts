@@ -17,6 +17,7 @@ export const KEYS: Record<ApiRole, string> = {
   marketing: 'marketing-key-0123456789abcdef0123456789',
   sales: 'sales-key-0123456789abcdef0123456789ab',
   ops: 'ops-key-0123456789abcdef0123456789abcd',
+  manager: 'manager-key-0123456789abcdef0123456789',
 };
 
 /** A response, read in full. */

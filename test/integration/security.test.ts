@@ -16,7 +16,7 @@ import { startWorkerProcess, type OwnedProcess } from '../faults/support/process
 import { devServerClient, eventually, testEnv, testPool, uid } from '../support/harness';
 import { SmtpSink } from '../support/smtp-sink';
 
-const KEYS: Record<ApiRole, string> = { marketing: 'sec-marketing-key-7d1f0a9c5e3b2a1f0e9d', sales: 'sec-sales-key-4b2e8c1d3f6a7b8c9d0e1f2a', ops: 'sec-ops-key-9a8b7c6d5e4f3a2b1c0d9e8f7a' };
+const KEYS: Record<ApiRole, string> = { marketing: 'sec-marketing-key-7d1f0a9c5e3b2a1f0e9d', sales: 'sec-sales-key-4b2e8c1d3f6a7b8c9d0e1f2a', ops: 'sec-ops-key-9a8b7c6d5e4f3a2b1c0d9e8f7a', manager: 'sec-manager-key-3c5e7a9b1d2f4a6c8e0b' };
 const SECRET = 'security-test-tracking-secret-0123456789';
 const BASE = 'https://leads.security.test';
 const NO_LEAD = '00000000-0000-4000-8000-000000000000';

@@ -15,7 +15,8 @@ import { unsubscribeLead } from '../../leads/unsubscribe';
 import { enrollLeadSchema, enrollResultSchema as enrollResponse } from '../../schemas/lead';
 import { undeliveredNoticeSchema } from '../../schemas/notices';
 import { transitionSchema } from '../../schemas/transition';
-import { ApiError, validationError } from '../errors';
+import { decodeCursor, encodeCursor } from '../cursor';
+import { ApiError } from '../errors';
 import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
 
 const stage = z.enum(STAGES);
@@ -103,20 +104,9 @@ const listQuery = z.strictObject({
   cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
 });
 
-function encodeCursor(createdAt: string, leadId: string): string {
-  return Buffer.from(JSON.stringify([createdAt, leadId])).toString('base64url');
-}
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && UUID_RE.test(value[1])) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw validationError([{ in: 'querystring', field: 'cursor', message: 'not a cursor returned by this API' }]);
-}
+/** The list's sort key of a lead: its exact created_at and its id. */
+const leadCursor = (cursor: string) =>
+  decodeCursor(cursor, (v) => v.length === 2 && !Number.isNaN(Date.parse(v[0]!)) && UUID_RE.test(v[1]!)) as [string, string];
 
 export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
   // The route context carries everything intake needs.
@@ -166,7 +156,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           ...(q.owner ? { owner: q.owner } : {}),
           ...(q.campaignId ? { campaignId: q.campaignId } : {}),
           ...(q.slaBreached ? { slaBreached: q.slaBreached === 'true' } : {}),
-          ...(q.cursor ? { before: decodeCursor(q.cursor) } : {}),
+          ...(q.cursor ? { before: leadCursor(q.cursor) } : {}),
           limit: q.limit + 1,
         });
         const page = rows.slice(0, q.limit);
@@ -186,7 +176,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
             createdAt: r.created_at.toISOString(),
             updatedAt: r.updated_at.toISOString(),
           })),
-          nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_text, last.lead_id) : null,
+          nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_text, last.lead_id]) : null,
         };
       },
     });

@@ -316,3 +316,19 @@ export async function countLeadsByStage(db: Queryable): Promise<{ stage: Stage; 
   const { rows } = await db.query<{ stage: Stage; n: string }>('SELECT stage, count(*) AS n FROM leads GROUP BY stage');
   return rows.map((r) => ({ stage: r.stage, count: Number(r.n) }));
 }
+
+/**
+ * Open handoffs (stages mql and working: the lead is with its owner) per owner, keyed by normalized
+ * email as the user directory keys them; owners with none are absent. The stages are written out so
+ * that the planner can use the partial index leads_open_owner_idx.
+ */
+export async function openLeadCounts(db: Queryable, owners: readonly string[]): Promise<Map<string, number>> {
+  if (owners.length === 0) return new Map();
+  const { rows } = await db.query<{ owner: string; open: number }>(
+    `SELECT lower(owner) AS owner, count(*)::int AS open FROM leads
+      WHERE stage IN ('mql', 'working') AND owner IS NOT NULL AND lower(owner) = ANY ($1::text[])
+      GROUP BY lower(owner)`,
+    [owners.map((o) => o.trim().toLowerCase())],
+  );
+  return new Map(rows.map((r) => [r.owner, r.open]));
+}

@@ -1,0 +1,58 @@
+// The activity side of routing: which owner of a pool gets the lead now, round-robin, skipping
+// owners who are excluded, away or at capacity. One transaction per pick, recorded under its key so
+// that a retried activity answers what its first attempt chose and never turns the rotation twice.
+import type { Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
+import { availableOwners, ownerKey, rotate, type OwnerDirectoryEntry, type SkipReason } from '../domain/routing';
+import { openLeadCounts, type Queryable } from '../leads/store';
+import { absenceRanges } from '../users/out-of-office';
+import { routingProfiles } from '../users/store';
+import { advanceTurn, claimPick, findPick, recordPick, takeTurn } from './store';
+
+export interface PickOwnerInput {
+  /** Unique per handoff attempt (e.g. workflow id + transition seq); the same key answers the same pick. */
+  pickKey: string;
+  campaignId: string;
+  /** The pool poolFor chose (a rule id, or 'default'): each pool rotates on its own. */
+  poolId: string;
+  /** The pool's owners, in rotation order. */
+  candidates: string[];
+  exclude: string[];
+  /** Epoch ms: out-of-office ranges are read at this instant. */
+  at: number;
+}
+
+export interface PickOwnerResult {
+  /** null when nobody is available: the caller falls back (e.g. to the manager). */
+  owner: string | null;
+  /** The owners passed over, in the order they were tried. */
+  skipped: { owner: string; reason: SkipReason }[];
+}
+
+export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOwnerResult> {
+  if (input.candidates.length === 0) return { owner: null, skipped: [] };
+  return withTransaction(db, async (tx) => {
+    if (!(await claimPick(tx, input.pickKey))) {
+      // Taken by an earlier (committed) attempt: its answer stands.
+      const earlier = await findPick(tx, input.pickKey);
+      return { owner: earlier?.owner ?? null, skipped: earlier?.skipped ?? [] };
+    }
+    const turn = await takeTurn(tx, input.campaignId, input.poolId);
+    const availability = availableOwners(input.candidates, { ...(await directoryOf(tx, input.candidates)), at: input.at, exclude: input.exclude });
+    const choice = rotate(availability, turn);
+    // The next pick starts after the chosen owner, so that skipping someone does not give the
+    // next owner two leads in a row.
+    if (choice.owner !== null) await advanceTurn(tx, input.campaignId, input.poolId, choice.offset);
+    const result = { owner: choice.owner, skipped: choice.skipped };
+    await recordPick(tx, input.pickKey, result);
+    return result;
+  });
+}
+
+/** The candidates' directory entries and open handoffs, keyed by normalized email. */
+async function directoryOf(db: Queryable, candidates: readonly string[]): Promise<{ users: Map<string, OwnerDirectoryEntry>; openLeads: Map<string, number> }> {
+  const keys = [...new Set(candidates.map(ownerKey))];
+  const [profiles, openLeads] = [await routingProfiles(db, keys), await openLeadCounts(db, keys)];
+  const users = new Map(profiles.map((p) => [p.email_normalized, { capacity: p.capacity, outOfOffice: absenceRanges(p.out_of_office, p.time_zone) }]));
+  return { users, openLeads };
+}
