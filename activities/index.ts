@@ -2,7 +2,7 @@
 import type { Pool } from 'pg';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
 import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lead-state';
-import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, recordScoreInput, recordTransitionInput, remindOwnerInput, sendNurtureEmailInput } from '../src/schemas/activities';
+import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, chooseOwnerInput, recordTransitionInput, remindOwnerInput, sendNurtureEmailInput } from '../src/schemas/activities';
 import { deadlineText } from '../src/mail/deadline-text';
 import { appendToBody, escapeHtml, pixelTag, textToHtml } from '../src/mail/html';
 import { markLink, stripMarks } from '../src/mail/link-marks';
@@ -12,10 +12,11 @@ import { storeTrackedUrls } from '../src/mail/tracked-urls';
 import type { MailTransport } from '../src/mail/transport';
 import { heartbeating } from './context';
 import { deliverOnce, type DeliveryStatus } from './email';
-import { loadContact, recordScoreRow, recordTransitionRow, type LeadSnapshot } from '../src/leads/store';
+import { loadContact, recordTransitionRow, type LeadSnapshot } from '../src/leads/store';
 
 export type { LeadSnapshot } from '../src/leads/store';
 import type { CatalogVersions } from '../workflows/messages';
+import { chooseOwner, type OwnerChoice } from '../src/routing/choose-owner';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -171,7 +172,11 @@ export function createActivities(deps: ActivityDeps) {
     async escalateSla(input: CommandArgs<'escalateSla'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       const args = activityInput('escalateSla', escalateSlaInput, input);
       const outcome =
-        args.outcome === 'reassigned' ? `It has been reassigned to ${args.nextOwner}.` : 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).';
+        args.outcome === 'recycled'
+          ? 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).'
+          : args.nextOwner
+            ? `It has been reassigned to ${args.nextOwner}.`
+            : `It goes to the next available rep of its pool (not ${args.missedBy}).`;
       const status = await deliverOnce(mail, {
         key: `sla:${args.leadId}:${args.cycle}:${args.breach}`,
         leadId: args.leadId,
@@ -182,6 +187,16 @@ export function createActivities(deps: ActivityDeps) {
       });
       if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
       return status;
+    },
+
+    /**
+     * Routing: the next available owner of the first pool that has one (round-robin per campaign and
+     * pool, in PostgreSQL); the excluded owner only when nobody else can; else the manager. A retry
+     * answers what the first attempt chose (the pick is stored under its key).
+     */
+    async chooseOwner(input: CommandArgs<'chooseOwner'>): Promise<OwnerChoice> {
+      const args = activityInput('chooseOwner', chooseOwnerInput, input);
+      return chooseOwner(deps.pool, args);
     },
 
     /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */
@@ -206,11 +221,6 @@ export function createActivities(deps: ActivityDeps) {
       await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
     },
 
-    /** The lead's score for the lead list, when it changed without a transition (runs of revision 3). */
-    async recordScore(input: { leadId: string; score: number; transitionSeq: number }): Promise<void> {
-      const args = activityInput('recordScore', recordScoreInput, input);
-      await recordScoreRow(deps.pool, args.leadId, args.score, args.transitionSeq);
-    },
   };
   // Email activities heartbeat while they run: a worker killed mid-send is noticed within the
   // heartbeat timeout (workflows/lead.ts), not after the one-minute start-to-close timeout.

@@ -35,11 +35,13 @@ export interface CommandHost {
 export class LeadCommands {
   private readonly emails = new CommandLane<Task>((task) => this.run(task));
   private readonly records = new CommandLane<Task>((task) => this.run(task));
+  // Routing's picks: never behind an email or a record, so the owner is known at once.
+  private readonly choices = new CommandLane<Task>((task) => this.run(task));
 
   constructor(private readonly lead: CommandHost) {}
 
   get idle(): boolean {
-    return this.emails.idle && this.records.idle;
+    return this.emails.idle && this.records.idle && this.choices.idle;
   }
 
   /** Starts one step's side effects in the core's order; `useConfig` and `continueAsNew` go to `own`. */
@@ -48,6 +50,7 @@ export class LeadCommands {
     const recorded = new Set(recordedByEmail.values());
     for (const command of commands) {
       if (command.type === 'continueAsNew' || command.type === 'useConfig') own(command);
+      else if (command.type === 'chooseOwner') this.choices.push(command);
       else if (command.type === 'recordTransition') {
         if (!recorded.has(command.transition)) this.records.push(command);
       } else if (command.type === 'escalateSla' || command.type === 'notifyOwner') {
@@ -92,8 +95,24 @@ export class LeadCommands {
         await mail.remindOwner.executeWithOptions({ summary: `Remind ${task.owner}: contact attempt ${task.attempts + 1} overdue` }, [{ leadId, ...args }]);
         return;
       }
+      case 'chooseOwner':
+        return this.chooseOwner(task);
       case 'recordTransition':
         return this.recordTransition(task.transition);
+    }
+  }
+
+  private async chooseOwner(task: Extract<Task, { type: 'chooseOwner' }>): Promise<void> {
+    const { type: _, ...args } = task;
+    const pools = task.pools.map((p) => `${p.poolId} (${p.owners.length})`).join(' → ');
+    const summary = `Choose owner (${task.reason}, assignment ${task.assignment}): ${pools} → ${task.manager}${task.exclude.length ? `, not ${task.exclude.join(', ')}` : ''}`;
+    try {
+      const chosen = await store.chooseOwner.executeWithOptions({ summary }, [{ leadId: this.lead.leadId, ...args }]);
+      this.lead.feed({ type: 'ownerChosen', assignment: task.assignment, ...chosen });
+    } catch (err) {
+      // Only a refused input ends here (the store's retries are unbounded): the manager takes the lead.
+      if (!(err instanceof ActivityFailure)) throw err;
+      this.lead.feed({ type: 'ownerChosen', assignment: task.assignment, owner: task.manager, assignedBy: 'manager', poolId: 'manager', skipped: [] });
     }
   }
 

@@ -12,7 +12,6 @@ import { LeadCommands, store, type RunCommand } from './lead-commands';
 import type { CatalogVersions } from './messages';
 import { Publication } from './publication';
 import { LEAD_RUN_REVISION, OLDEST_LEAD_RUN_REVISION } from './revision';
-import { ScoreRecord } from './score-record';
 
 export interface LeadWorkflowInput {
   leadId: string;
@@ -27,8 +26,6 @@ export interface LeadWorkflowInput {
   enrolmentRecorded?: boolean;
   /** workflows/revision.ts. */
   revision?: number;
-  /** Carried across continue-as-new: the score the lead row holds (revision 3). */
-  scoreRecorded?: number | null;
 }
 
 export interface LeadOutcome {
@@ -47,7 +44,6 @@ export class LeadRun {
   private state!: LeadState;
   private readonly commands = new LeadCommands(this);
   private readonly publication: Publication;
-  private readonly scores: ScoreRecord | null = null;
   private readonly timer = new DeadlineTimer();
   private continueRequested = false;
   private upgradeRequested = false;
@@ -60,7 +56,6 @@ export class LeadRun {
     // Such a run was upgraded before its revision's code was removed; if not, its task fails here, visibly, until a worker that knows it runs.
     if (this.revision < OLDEST_LEAD_RUN_REVISION) throw new Error(`lead run of revision ${this.revision}: this worker runs revisions ${OLDEST_LEAD_RUN_REVISION}–${LEAD_RUN_REVISION} (docs/operations.md)`);
     this.publication = new Publication(input.searchAttributes !== false);
-    if (this.revision >= 3) this.scores = new ScoreRecord(this, input.scoreRecorded ?? null);
   }
 
   /** Enrols the lead, or takes over the state of the run it continues. */
@@ -69,10 +64,8 @@ export class LeadRun {
     if (input.enrolmentRecorded && input.searchAttributes !== false) this.publication.startedWithAttributes();
     else if (!input.enrolmentRecorded) this.publication.campaign(this.config);
     if (input.state) return this.resume(input.state);
-    const enrolled = enroll(this.leadId, input.attributes, Date.now(), this.config);
+    const enrolled = enroll(this.leadId, input.attributes, Date.now(), this.config, this.revision >= 3 ? { ownerChoice: 'directory' } : {});
     if (!input.enrolmentRecorded) return this.apply(enrolled);
-    // The intake stored the lead row with the enrolled transition's score.
-    this.scores?.recordedAs(enrolled.state.score.total);
     this.apply({ ...enrolled, commands: enrolled.commands.filter((c) => !(c.type === 'recordTransition' && c.transition.seq === 1)) });
   }
 
@@ -81,8 +74,9 @@ export class LeadRun {
    * that continued during it (history grew) still owes the recycle its catalog check.
    */
   private resume(state: LeadState): void {
-    this.state = state;
-    this.published(false);
+    // A run upgraded to revision 3 routes its next handoff too.
+    this.state = this.revision >= 3 && state.ownerChoice === undefined ? { ...state, ownerChoice: 'directory' } : state;
+    this.published();
     const due = nextWakeup(state, this.config);
     if (due && due.at <= Date.now()) this.feed({ type: 'tick' });
     if (this.state.stage === 'recycled') this.continueRequested = true;
@@ -95,7 +89,7 @@ export class LeadRun {
   private apply(result: StepResult): void {
     this.state = result.state;
     this.commands.start(result.commands, (command) => this.own(command));
-    this.published(result.commands.some((c) => c.type === 'recordTransition'));
+    this.published();
   }
 
   private own(command: RunCommand): void {
@@ -106,11 +100,8 @@ export class LeadRun {
     }
   }
 
-  /** `recordsScore`: the step records a transition, and every transition record writes the score too. */
-  private published(recordsScore: boolean): void {
+  private published(): void {
     this.publication.publish(this.state, this.config);
-    if (recordsScore) this.scores?.recordedAs(this.state.score.total);
-    else this.scores?.changed();
   }
 
   // ---- what the messages of workflows/messages.ts do
@@ -171,7 +162,7 @@ export class LeadRun {
   }
 
   get idle(): boolean {
-    return this.commands.idle && (this.scores?.idle ?? true);
+    return this.commands.idle;
   }
 
   /** Until every command and message handler is done. */
@@ -191,8 +182,7 @@ export class LeadRun {
 
   nextRunInput(): LeadWorkflowInput {
     const { leadId, config, state } = this;
-    const scoreRecorded = this.scores ? { scoreRecorded: this.scores.lastRecorded } : {};
-    return { leadId, config, attributes: state.attributes, searchAttributes: this.input.searchAttributes !== false, state, revision: LEAD_RUN_REVISION, ...scoreRecorded };
+    return { leadId, config, attributes: state.attributes, searchAttributes: this.input.searchAttributes !== false, state, revision: LEAD_RUN_REVISION };
   }
 
   /** Arms the timer for the next deadline and waits for it, or for an input that moved it or ends the run. */
@@ -212,14 +202,11 @@ export class LeadRun {
     return { leadId: this.leadId, stage: state.stage as LeadOutcome['stage'], owner: state.owner, score: state.score.total, cycle: state.cycle, at: new Date(Date.now()).toISOString() };
   }
 
-  // ---- CommandHost, ScoreSource
+  // ---- CommandHost
 
   snapshot(): LeadSnapshot {
     const { state } = this;
     return { stage: state.stage, owner: state.owner, score: state.score.total, unsubscribed: state.unsubscribed, emailBounced: state.emailBounced };
   }
 
-  current(): { score: number; transitionSeq: number } {
-    return { score: this.state.score.total, transitionSeq: this.state.transitionSeq };
-  }
 }

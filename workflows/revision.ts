@@ -8,8 +8,8 @@
  *    transition, and a handoff's owner email that starts at once records the handoff's (one
  *    activity fewer per handoff and per breach); a recycled lead continues as new when its recycle
  *    period is over.
- * 3: the lead list follows the lead's score: a score that changed without a transition is written
- *    to PostgreSQL by a local activity (workflows/score-record.ts).
+ * 3: owners come from routing (the user directory, rules, round-robin in PostgreSQL) through the
+ *    chooseOwner activity, at a handoff and at a reassignment, instead of a hash over the owners.
  */
 export const LEAD_RUN_REVISION = 3;
 

@@ -23,7 +23,8 @@ export function nextWakeup(state: LeadState, config: LeadConfig): Wakeup | null 
       return { at, kind: 'nurture', summary: `Nurture: '${step.subject}' (step ${step.id}) in ${step.delay}${held}` };
     }
     case 'mql':
-      if (state.slaDeadline === null) return null;
+      // While routing chooses the owner the SLA runs but its timer waits, to be armed with the owner's name.
+      if (state.slaDeadline === null || (state.owner === null && state.ownerChoice === 'directory')) return null;
       return { at: state.slaDeadline, kind: 'sla', summary: `SLA: first contact by ${state.owner} due ${iso(state.slaDeadline)}` };
     case 'working':
       if (state.nextAttemptDueAt != null && !state.attemptReminded) {

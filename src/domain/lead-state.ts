@@ -1,6 +1,7 @@
 // What a lead is in the pure core: its pinned configuration, its state, the inputs it takes and
 // the commands it gives. Shared by the reducer, the workflow (as types) and the tests.
 import type { Score, ScorableEvent } from './scoring';
+import type { RoutingPool } from './routing';
 import type { AcceptAction, Campaign, ContactAction, EngagementEvent, HandoffPolicy, LeadAttributes, RejectAction, RejectionReason, ScoringModel, Stage, SystemRecycleReason, CampaignStep } from './types';
 
 export interface LeadConfig {
@@ -28,6 +29,8 @@ export type TransitionReason =
   | 'migrated'
   /** The shadow model would have made the lead an MQL now (stage unchanged; nothing is handed off). */
   | 'shadow_mql'
+  /** Routing gave the lead an owner (details: assignedBy = rule id | fallback | manager, pool, skipped). */
+  | 'assigned'
   /** A contact attempt after the first (stage working; details say whether it reached the lead). */
   | 'contact_attempt'
   | SystemRecycleReason;
@@ -81,6 +84,8 @@ export interface LeadState {
   /** When the shadow model first said MQL in this cycle. */
   shadowMqlAt?: number | null;
   transitionSeq: number;
+  /** 'directory': owners come from routing (runs of revision 3 on); absent: the stable hash of older runs. */
+  ownerChoice?: 'directory';
   /** Contact attempts logged in this handoff (absent in states from before attempts). */
   contactAttempts?: number;
   /** False while only attempts that did not reach the lead were logged. */
@@ -102,6 +107,8 @@ export type LeadInput =
   | { type: 'contact'; action: ContactAction }
   | { type: 'accept'; action: AcceptAction }
   | { type: 'reject'; action: RejectAction }
+  /** The answer to a chooseOwner command. */
+  | { type: 'ownerChosen'; assignment: number; owner: string; assignedBy: string; poolId: string; skipped: { owner: string; reason: string }[] }
   /** Move to newer versions of the lead's campaign, policy and models (on request, or at recycle). */
   | { type: 'migrate'; config: LeadConfig; trigger: MigrationTrigger };
 
@@ -143,6 +150,20 @@ export type LeadCommand =
       maxAttempts: number;
       dueAt: number;
       timeZone?: string;
+    }
+  | {
+      /** Routing: the next available owner of the lead's pool, taken in PostgreSQL (round-robin across the campaign's leads). */
+      type: 'chooseOwner';
+      reason: 'handoff' | 'reassigned';
+      cycle: number;
+      assignment: number;
+      campaignId: string;
+      /** In order: the matching rule's pool, then the campaign's owners; the manager when nobody is available. */
+      pools: RoutingPool[];
+      /** Who must not get it (the owner who just missed the SLA) unless nobody else can. */
+      exclude: string[];
+      manager: string;
+      at: number;
     }
   | { type: 'recordTransition'; transition: Transition }
   /** From now on the lead runs under `config` (after a migration); no side effect of its own. */

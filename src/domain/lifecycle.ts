@@ -4,6 +4,7 @@
 // This file is the entry: it hands each input to the module of transitions/ that owns it.
 import { isTerminal, type LeadConfig, type LeadInput, type LeadState, type Refusal, type StepResult, type Transition } from './lead-state';
 import { legality } from './legality';
+import { ownerChosen } from './transitions/assignment';
 import { runDueDeadlines } from './transitions/due-deadlines';
 import { recordEngagement, updateAttributes } from './transitions/engagement';
 import { newLeadState } from './transitions/enrolment';
@@ -18,9 +19,9 @@ import type { LeadAttributes } from './types';
 export { versionsOf } from './transitions/migration';
 export { currentScore, currentShadowScore } from './transitions/scores';
 
-/** A new lead: nurturing, first step scheduled. */
-export function enroll(leadId: string, attributes: LeadAttributes, now: number, config: LeadConfig): StepResult {
-  const ctx = new StepContext(newLeadState(leadId, attributes, now, config), now, config);
+/** A new lead: nurturing, first step scheduled. `ownerChoice: 'directory'`: its owners come from routing. */
+export function enroll(leadId: string, attributes: LeadAttributes, now: number, config: LeadConfig, options: { ownerChoice?: 'directory' } = {}): StepResult {
+  const ctx = new StepContext({ ...newLeadState(leadId, attributes, now, config), ...options }, now, config);
   rescore(ctx);
   ctx.recordTransition('nurturing', 'enrolled');
   // Fit alone can qualify a lead only together with the intent rule; check anyway so the rule holds.
@@ -88,5 +89,7 @@ function applyInput(ctx: StepContext, input: LeadInput): void {
       return reject(ctx, input.action);
     case 'migrate':
       return migrate(ctx, input.config, input.trigger);
+    case 'ownerChosen':
+      return ownerChosen(ctx, input);
   }
 }

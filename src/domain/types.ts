@@ -2,6 +2,7 @@
 // boundaries; these stay free of zod so that workflow code (bundled, cached per workflow) stays light.
 import type { BusinessHours } from './business-time/calendar';
 import type { DurationString } from './duration';
+import type { RoutingRule } from './routing';
 import type { SendWindow } from './send-window';
 
 export const STAGES = ['nurturing', 'mql', 'working', 'sql', 'recycled', 'disqualified'] as const;
@@ -65,6 +66,8 @@ export interface HandoffPolicy {
   maxContactAttempts?: number;
   /** Time for the next attempt after one that did not reach the lead, then one reminder (default "1bd", "24h" without businessHours). */
   attemptInterval?: DurationString;
+  /** Pools by lead attribute; the first matching rule gives the pool, else `owners` (runs of revision 3 on). */
+  routing?: { rules: RoutingRule[] };
 }
 
 export interface BehaviorRule {

@@ -7,9 +7,9 @@ import type { Stage } from '../domain/types';
 import type { LeadView } from '../domain/view';
 import { normalizeEmail } from '../schemas/common';
 import { LEAD_ID_PATTERN } from './lead-id';
-import { findLeadRow, loadTransitions, type LeadRow, type TransitionRecord } from './store';
+import { findLeadRow, listLeads, loadTransitions, type LeadListFilter, type LeadRow, type ListedLead, type TransitionRecord } from './store';
 import { loadUndeliveredNotices, type UndeliveredNotice } from './undelivered';
-import { askLeadWorkflow, workflowIdFor, type LiveLead } from './workflow-client';
+import { askLeadWorkflow, publishedScores, workflowIdFor, type LiveLead } from './workflow-client';
 
 /** How long a read waits for Temporal before answering from PostgreSQL. */
 const WORKFLOW_ASK_MS = 5_000;
@@ -72,4 +72,19 @@ export async function readLead(
     transitions,
     undeliveredNotices,
   };
+}
+
+/** How long the list waits for Temporal's published scores before showing the rows' own. */
+const LIST_SCORES_MS = 2_000;
+
+/**
+ * A page of the lead list. Stage and owner are the rows' (recorded with every transition, before the
+ * owner's email); the score is the one the lead's workflow last published (its LeadScore search
+ * attribute), which follows every event, so the list and GET /v1/leads/:id agree. Without search
+ * attributes, or when Temporal does not answer in time, the row's score (as of the last transition).
+ */
+export async function listLeadPage(deps: ReadLeadDeps & { searchAttributes: boolean }, filter: LeadListFilter): Promise<(ListedLead & { live_score: number | null })[]> {
+  const rows = await listLeads(deps.pool, filter);
+  const scores = deps.client && deps.searchAttributes ? await publishedScores(deps.client, rows.map((r) => r.lead_id), LIST_SCORES_MS).catch(() => new Map<string, number>()) : new Map<string, number>();
+  return rows.map((r) => ({ ...r, live_score: scores.get(r.lead_id) ?? null }));
 }

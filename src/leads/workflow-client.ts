@@ -190,3 +190,23 @@ export const askRunRevision = (client: Client, workflowId: string): Promise<numb
 
 /** Asks a run below the newest revision to continue as new on it (runs on the newest ignore it). */
 export const signalUpgrade = (client: Client, workflowId: string): Promise<void> => client.workflow.getHandle(workflowId).signal(upgradeSignal);
+
+/**
+ * The LeadScore each lead's workflow last published (Temporal visibility), for one page of the lead
+ * list; its newest run wins. Leads Temporal does not answer for in time are left out.
+ */
+export async function publishedScores(client: Client, leadIds: readonly string[], deadlineMs: number): Promise<Map<string, number>> {
+  const newest = new Map<string, { score: number; start: number }>();
+  if (leadIds.length === 0) return new Map();
+  // The ids come from lead rows (UUIDs), never from the request.
+  const query = `WorkflowId IN (${leadIds.map((id) => `'${workflowIdFor(id)}'`).join(', ')})`;
+  await client.withDeadline(Date.now() + deadlineMs, async () => {
+    for await (const run of client.workflow.list({ query })) {
+      const score = run.typedSearchAttributes.get(LeadScore);
+      const leadId = run.workflowId.slice(workflowIdFor('').length);
+      const start = run.startTime.getTime();
+      if (score !== undefined && (newest.get(leadId)?.start ?? -1) < start) newest.set(leadId, { score, start });
+    }
+  });
+  return new Map([...newest].map(([leadId, { score }]) => [leadId, score]));
+}

@@ -44,7 +44,17 @@ export const remindOwnerInput = z.object({
 
 export const recordTransitionInput = z.object({ leadId, ...transitionRecord });
 
-export const recordScoreInput = z.object({ leadId, score: z.number().int(), transitionSeq: count });
+export const chooseOwnerInput = z.object({
+  leadId,
+  reason: z.enum(['handoff', 'reassigned']),
+  cycle: count,
+  assignment: count,
+  campaignId: z.string().min(1).max(64),
+  pools: z.array(z.object({ poolId: z.string().min(1).max(64), owners: z.array(address).max(500), assignedBy: z.string().min(1).max(64) })).min(1).max(2),
+  exclude: z.array(z.string().max(320)).max(10),
+  manager: address,
+  at: epochMs,
+});
 
 export const escalateSlaInput = z.object({
   leadId,

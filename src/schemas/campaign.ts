@@ -6,6 +6,7 @@ import type { Campaign, HandoffPolicy } from '../domain/types';
 import type { BusinessHours } from '../domain/business-time/calendar';
 import { businessDurationFits, parseBusinessDuration } from '../domain/business-time/durations';
 import { businessDurationSchema, businessHoursSchema } from './business-hours';
+import { routingSchema } from './routing';
 import { duration, email, id } from './common';
 
 export const campaignStepSchema = z.strictObject({
@@ -44,6 +45,7 @@ export const policySchema = z
     businessHours: businessHoursSchema.optional().describe('the team\'s hours for business durations (docs/business-time.md)'),
     maxContactAttempts: z.number().int().min(1).max(20).optional().describe('attempts that do not reach the lead before it is recycled as unreachable (default 3)'),
     attemptInterval: businessDurationSchema.optional().describe('time for the next attempt before one reminder (default "1bd", or "24h" without businessHours)'),
+    routing: routingSchema.optional().describe('pools by lead attribute: the first matching rule gives the pool, else owners; round-robin, skipping reps out of office or at capacity'),
   })
   .superRefine((policy, ctx) => {
     for (const field of BUSINESS_TIMED) {

@@ -60,6 +60,8 @@ describe('business time (time-skipping server)', () => {
     const s = await eventually(async () => {
       const current = await state(leadId);
       expect(current.stage).toBe('mql');
+      // Routing names the owner a moment after the handoff.
+      expect(current.owner).toBeTruthy();
       return current;
     });
     return { leadId, owner: s.owner! };

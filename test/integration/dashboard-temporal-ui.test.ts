@@ -46,6 +46,8 @@ describe('Temporal Web UI history of a lead, in headless Chromium', () => {
     const lead = await eventually(async () => {
       const l = (await h.call('sales', 'GET', `/v1/leads/${leadId}`)).json();
       expect(l.stage).toBe('mql');
+      // Routing names the owner a moment after the handoff.
+      expect(l.owner).toBeTruthy();
       return l;
     });
     const uiUrl: string = lead.temporal.uiUrl;

@@ -131,6 +131,8 @@ describe('npm run dev end to end (restart resumes SLA timers)', () => {
       return eventually(async () => {
         const lead = (await call('sales', 'GET', `/v1/leads/${leadId}`)).json;
         expect(lead.stage).toBe('mql');
+        // Routing names the owner a moment after the handoff.
+        expect(lead.owner).toBeTruthy();
         return lead;
       });
     };

@@ -204,7 +204,10 @@ describe('changing the MQL definition (HTTP, dev server, PostgreSQL, SMTP)', () 
     for (const id of [accepted, rejected]) {
       await event(id, { type: 'page_view', properties: { page: 'pricing' } });
       await event(id, { type: 'demo_request' });
-      await leadWhen(id, (l) => expect(l.stage).toBe('mql'));
+      await leadWhen(id, (l) => {
+        expect(l.stage).toBe('mql');
+        expect(l.owner).toBeTruthy();
+      });
     }
     expect((await h.call('sales', 'POST', `/v1/leads/${accepted}/contact`, { rep: owner, channel: 'call' })).statusCode).toBe(200);
     expect((await h.call('sales', 'POST', `/v1/leads/${accepted}/accept`, { rep: owner, bant: { budget: true, authority: true, need: true, timeline: true } })).statusCode).toBe(200);

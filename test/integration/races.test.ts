@@ -65,6 +65,8 @@ describe('duplicates and races', () => {
     const lead = await eventually(async () => {
       const body = (await h.call('sales', 'GET', `/v1/leads/${leadId}`)).json();
       expect(body.stage).toBe('mql');
+      // Routing names the owner a moment after the handoff.
+      expect(body.owner).toBeTruthy();
       return body;
     });
     return { leadId, owner: lead.owner };

@@ -173,6 +173,8 @@ describe('security', () => {
     const lead = await eventually(async () => {
       const body = (await call('sales', 'GET', `/v1/leads/${leadId}`)).json();
       expect(body.stage).toBe('mql');
+      // Routing names the owner a moment after the handoff.
+      expect(body.owner).toBeTruthy();
       return body;
     });
     expect((await call('sales', 'POST', `/v1/leads/${leadId}/contact`, { rep: lead.owner, channel: 'call' })).status).toBe(200);

@@ -9,8 +9,8 @@ import type { IntakeDeps } from '../../leads/deps';
 import { enrollLead } from '../../leads/enrol';
 import { eraseLead } from '../../leads/erase';
 import { UnknownLeadError } from '../../leads/errors';
-import { readLead } from '../../leads/read-model';
-import { findLeadRow, listLeads, type LeadRow } from '../../leads/store';
+import { listLeadPage, readLead } from '../../leads/read-model';
+import { findLeadRow, type LeadRow } from '../../leads/store';
 import { unsubscribeLead } from '../../leads/unsubscribe';
 import { enrollLeadSchema, enrollResultSchema as enrollResponse } from '../../schemas/lead';
 import { undeliveredNoticeSchema } from '../../schemas/notices';
@@ -151,7 +151,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       },
       handler: async (request) => {
         const q = request.query;
-        const rows = await listLeads(ctx.pool, {
+        const rows = await listLeadPage(ctx, {
           ...(q.stage ? { stage: q.stage } : {}),
           ...(q.owner ? { owner: q.owner } : {}),
           ...(q.campaignId ? { campaignId: q.campaignId } : {}),
@@ -169,7 +169,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
             company: r.company,
             stage: r.stage,
             owner: r.owner,
-            score: r.score,
+            score: r.live_score ?? r.score,
             unsubscribed: r.unsubscribed_at !== null,
             campaignId: r.campaign_id,
             slaBreached: r.sla_breached,

@@ -5,6 +5,7 @@ import { deadlineAfter } from '../business-time/durations';
 import { isTerminal } from '../lead-state';
 import type { Score } from '../scoring';
 import type { ScoringModel } from '../types';
+import { requestOwner } from './assignment';
 import { scoreNow } from './scores';
 import type { StepContext } from './step-context';
 
@@ -18,15 +19,18 @@ function handOffToSales(ctx: StepContext, current: Score): void {
   const lead = ctx.lead;
   if (lead.stage !== 'nurturing' || !current.isMql) return;
   const { owners, sla } = ctx.config.policy;
-  lead.ownerIndex = firstOwnerIndex(lead.leadId, lead.cycle, owners.length);
-  lead.owner = owners[lead.ownerIndex] ?? null;
+  const routed = lead.ownerChoice === 'directory';
+  // Older runs keep the stable hash over the owners; routed runs learn their owner from chooseOwner.
+  lead.ownerIndex = routed ? -1 : firstOwnerIndex(lead.leadId, lead.cycle, owners.length);
+  lead.owner = routed ? null : (owners[lead.ownerIndex] ?? null);
   lead.assignments = 1;
   lead.mqlAt = ctx.now;
   lead.slaDeadline = deadlineAfter(ctx.now, sla, ctx.config.policy.businessHours);
   // No nurture email while sales owns the lead.
   lead.nurture.dueAt = null;
   ctx.recordTransition('mql', 'mql', { details: { firedRules: current.firedRules.join(',') } });
-  notifyOwner(ctx, 'handoff', current);
+  if (routed) requestOwner(ctx, 'handoff', []);
+  else notifyOwner(ctx, 'handoff', current);
 }
 
 /** Records, once per cycle, that the shadow model would have made the lead an MQL. Never hands off. */

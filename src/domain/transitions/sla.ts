@@ -2,6 +2,7 @@
 // goes to the next owner with a fresh SLA, until policy.maxReassignments is used up; the breach
 // after that sends the lead back to marketing (recycled, reason sla_expired).
 import { deadlineAfter } from '../business-time/durations';
+import { requestOwner } from './assignment';
 import { notifyOwner } from './handoff';
 import { recycle } from './recycle';
 import { scoreNow } from './scores';
@@ -16,6 +17,7 @@ export function slaBreached(ctx: StepContext): void {
 }
 
 function reassign(ctx: StepContext, breach: number): void {
+  if (ctx.lead.ownerChoice === 'directory') return reassignByRouting(ctx, breach);
   const lead = ctx.lead;
   const { owners, manager, sla } = ctx.config.policy;
   const deadline = lead.slaDeadline as number;
@@ -30,6 +32,20 @@ function reassign(ctx: StepContext, breach: number): void {
   notifyOwner(ctx, 'reassigned', scoreNow(ctx));
 }
 
+/** The breach is recorded and escalated at once; the next owner of the pool (not the one who missed it) follows from chooseOwner. */
+function reassignByRouting(ctx: StepContext, breach: number): void {
+  const lead = ctx.lead;
+  const { manager, sla } = ctx.config.policy;
+  const deadline = lead.slaDeadline as number;
+  const missedBy = missedByOf(ctx);
+  lead.assignments += 1;
+  lead.slaDeadline = deadlineAfter(ctx.now, sla, ctx.config.policy.businessHours);
+  ctx.recordTransition('mql', 'sla_breached', { details: { missedBy, breach } });
+  lead.owner = null;
+  ctx.emit({ type: 'escalateSla', manager, missedBy, cycle: lead.cycle, breach, deadline, outcome: 'reassigned', nextOwner: null, transitionSeq: lead.transitionSeq });
+  requestOwner(ctx, 'reassigned', missedBy === UNASSIGNED ? [] : [missedBy]);
+}
+
 function recycleAfterLastBreach(ctx: StepContext, breach: number): void {
   const lead = ctx.lead;
   const deadline = lead.slaDeadline as number;
@@ -40,6 +56,8 @@ function recycleAfterLastBreach(ctx: StepContext, breach: number): void {
   recycle(ctx, 'sla_expired');
 }
 
+const UNASSIGNED = '(unassigned)';
+
 function missedByOf(ctx: StepContext): string {
-  return ctx.lead.owner ?? '(unassigned)';
+  return ctx.lead.owner ?? UNASSIGNED;
 }

@@ -110,14 +110,3 @@ export async function countTransitions(db: Queryable, reason: string): Promise<n
   const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM lead_transitions WHERE reason = $1', [reason]);
   return Number(rows[0]?.n ?? 0);
 }
-
-// A score that events moved without a transition (runs of revision 3), only while the row mirrors the
-// same transition as the score: a newer transition wrote its own.
-const RECORD_SCORE = `
-  UPDATE leads l SET score = $2, updated_at = now()
-   WHERE l.lead_id = $1 AND l.score IS DISTINCT FROM $2
-     AND $3 >= (SELECT COALESCE(max(seq), 0) FROM lead_transitions WHERE lead_id = $1)`;
-
-export async function recordScoreRow(db: Queryable, leadId: string, score: number, transitionSeq: number): Promise<void> {
-  await db.query(RECORD_SCORE, [leadId, score, transitionSeq]);
-}
