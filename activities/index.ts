@@ -194,8 +194,9 @@ export function createActivities(deps: ActivityDeps) {
      * pool, in PostgreSQL); the excluded owner only when nobody else can; else the manager. A retry
      * answers what the first attempt chose (the pick is stored under its key).
      */
-    async chooseOwner(input: CommandArgs<'chooseOwner'>): Promise<OwnerChoice> {
+    async chooseOwner(input: CommandArgs<'chooseOwner'> & { record?: TransitionToRecord }): Promise<OwnerChoice> {
       const args = activityInput('chooseOwner', chooseOwnerInput, input);
+      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
       return chooseOwner(deps.pool, args);
     },
 

@@ -19,9 +19,9 @@ export const store = proxyActivities<LeadActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-/** The owner's email at a handoff and the manager's at a breach may record their step's transition too. */
-type RecordingEmail = Extract<LeadCommand, { type: 'escalateSla' | 'notifyOwner' }>;
-type Task = Exclude<LeadCommand, RecordingEmail> | (RecordingEmail & { records?: Transition });
+/** Routing's pick, the owner's email and the manager's at a breach may record their step's transition too. */
+type RecordingCommand = Extract<LeadCommand, { type: 'escalateSla' | 'notifyOwner' | 'chooseOwner' }>;
+type Task = Exclude<LeadCommand, RecordingCommand> | (RecordingCommand & { records?: Transition });
 /** The commands the run handles itself. */
 export type RunCommand = Extract<LeadCommand, { type: 'useConfig' | 'continueAsNew' }>;
 
@@ -46,17 +46,19 @@ export class LeadCommands {
 
   /** Starts one step's side effects in the core's order; `useConfig` and `continueAsNew` go to `own`. */
   start(commands: readonly LeadCommand[], own: (command: RunCommand) => void): void {
-    const recordedByEmail = emailsThatRecord(commands, this.emails.idle);
-    const recorded = new Set(recordedByEmail.values());
+    const recordedBy = commandsThatRecord(commands, this.emails.idle);
+    const recorded = new Set(recordedBy.values());
+    const withRecord = (command: RecordingCommand): Task => {
+      const records = recordedBy.get(command);
+      return records ? { ...command, records } : command;
+    };
     for (const command of commands) {
       if (command.type === 'continueAsNew' || command.type === 'useConfig') own(command);
-      else if (command.type === 'chooseOwner') this.choices.push(command);
+      else if (command.type === 'chooseOwner') this.choices.push(withRecord(command));
       else if (command.type === 'recordTransition') {
         if (!recorded.has(command.transition)) this.records.push(command);
-      } else if (command.type === 'escalateSla' || command.type === 'notifyOwner') {
-        const records = recordedByEmail.get(command);
-        this.emails.push(records ? { ...command, records } : command);
-      } else this.emails.push(command);
+      } else if (command.type === 'escalateSla' || command.type === 'notifyOwner') this.emails.push(withRecord(command));
+      else this.emails.push(command);
     }
   }
 
@@ -103,12 +105,15 @@ export class LeadCommands {
   }
 
   private async chooseOwner(task: Extract<Task, { type: 'chooseOwner' }>): Promise<void> {
-    const { type: _, ...args } = task;
+    const { type: _, records, ...args } = task;
     const pools = task.pools.map((p) => `${p.poolId} (${p.owners.length})`).join(' → ');
     const summary = `Choose owner (${task.reason}, assignment ${task.assignment}): ${pools} → ${task.manager}${task.exclude.length ? `, not ${task.exclude.join(', ')}` : ''}`;
     try {
-      const chosen = await store.chooseOwner.executeWithOptions({ summary }, [{ leadId: this.lead.leadId, ...args }]);
-      this.lead.feed({ type: 'ownerChosen', assignment: task.assignment, ...chosen });
+      let chosen: Awaited<ReturnType<LeadActivities['chooseOwner']>> | undefined;
+      await this.recordingWith(records, summary, async (options, record) => {
+        chosen = await store.chooseOwner.executeWithOptions(options, [{ leadId: this.lead.leadId, ...args, ...record }]);
+      });
+      this.lead.feed({ type: 'ownerChosen', assignment: task.assignment, ...chosen! });
     } catch (err) {
       // Only a refused input ends here (the store's retries are unbounded): the manager takes the lead.
       if (!(err instanceof ActivityFailure)) throw err;
@@ -122,7 +127,7 @@ export class LeadCommands {
     await store.recordTransition.executeWithOptions({ summary }, [{ leadId: this.lead.leadId, transition: t, snapshot }]);
   }
 
-  /** Runs an email activity that also records `records`, if given; should the email fail for good, the record goes to the records lane. */
+  /** Runs an activity that also records `records`, if given; should it fail for good, the record goes to the records lane. */
   private async recordingWith(
     records: Transition | undefined,
     summary: string,
@@ -144,20 +149,26 @@ export class LeadCommands {
 }
 
 /**
- * Which emails of one step record a transition themselves, so that the transition needs no
+ * Which commands of one step record a transition themselves, so that the transition needs no
  * activity (and no workflow task for its completion) of its own: an SLA escalation records its
- * breach's, after the email (at a deadline only the escalation is urgent); a handoff's owner email
- * records the `mql` transition, before the email, when the email lane is idle so that it starts at
- * once (behind a nurture email still in flight, the record keeps its own lane).
+ * breach's, after the email (at a deadline only the escalation is urgent); routing's pick records
+ * the `mql` transition before it picks; a handoff's owner email records its transition, before the
+ * email, when the email lane is idle so that it starts at once (behind a nurture email still in
+ * flight, the record keeps its own lane).
  */
-function emailsThatRecord(commands: readonly LeadCommand[], emailsIdle: boolean): Map<RecordingEmail, Transition> {
-  const byEmail = new Map<RecordingEmail, Transition>();
+function commandsThatRecord(commands: readonly LeadCommand[], emailsIdle: boolean): Map<RecordingCommand, Transition> {
+  const byEmail = new Map<RecordingCommand, Transition>();
   const transitions = new Map(commands.flatMap((c) => (c.type === 'recordTransition' ? [[c.transition.seq, c.transition] as const] : [])));
-  const recordWith = (email: RecordingEmail) => {
-    const t = transitions.get(email.transitionSeq);
-    if (t) byEmail.set(email, t);
+  const taken = new Set<Transition>();
+  const recordWith = (command: RecordingCommand) => {
+    const t = transitions.get(command.transitionSeq);
+    if (t && !taken.has(t)) {
+      byEmail.set(command, t);
+      taken.add(t);
+    }
   };
   for (const c of commands) if (c.type === 'escalateSla') recordWith(c);
+  for (const c of commands) if (c.type === 'chooseOwner') recordWith(c);
   if (emailsIdle) {
     const first = commands.find((c) => c.type !== 'recordTransition' && c.type !== 'useConfig' && c.type !== 'continueAsNew');
     if (first?.type === 'notifyOwner' && first.reason === 'handoff') recordWith(first);

@@ -164,6 +164,8 @@ export type LeadCommand =
       exclude: string[];
       manager: string;
       at: number;
+      /** Seq of the transition that made this assignment (`mql` at a handoff, `sla_breached` at a reassignment). */
+      transitionSeq: number;
     }
   | { type: 'recordTransition'; transition: Transition }
   /** From now on the lead runs under `config` (after a migration); no side effect of its own. */

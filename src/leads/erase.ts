@@ -5,11 +5,12 @@ import { UnknownLeadError } from './errors';
 import { assertLeadId } from './lead-id';
 import { deleteLeadCounted, findLeadRow, suppress } from './store';
 import { eraseLeadRuns } from './workflow-client';
+import { forgetPicksOf } from '../routing/store';
 
 /**
  * Every run of the lead's workflow is deleted from Temporal (a running one is terminated by the
  * deletion), then every row about the lead goes (leads, and by cascade its events, transitions and
- * emails; also emails addressed to the person without a lead id), and a suppression keeps the
+ * emails; also emails addressed to the person without a lead id; routing's picks for it), and a suppression keeps the
  * address from being enrolled again. Only an anonymous count per day, campaign and stage remains
  * (lead_erasures). Temporal goes first: if it is unreachable nothing is deleted and the request can
  * be repeated. Temporal goes last too: a start that raced the first deletion (an enrolment or the
@@ -25,6 +26,7 @@ export async function eraseLead(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadI
   await withTransaction(deps.pool, async (db) => {
     await suppress(deps.pool, emailNormalized, db);
     await deleteLeadCounted(db, leadId);
+    await forgetPicksOf(db, leadId);
     // email_log is mail's table; emails to the address without a lead id are not reached by the cascade.
     await db.query('DELETE FROM email_log WHERE lower(recipient) = $1', [emailNormalized]);
   });

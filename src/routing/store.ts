@@ -44,3 +44,8 @@ export async function takeTurn(db: Queryable, campaignId: string, poolId: string
 export async function advanceTurn(db: Queryable, campaignId: string, poolId: string, steps: number): Promise<void> {
   if (steps > 0) await db.query('UPDATE routing_counters SET next = next + $3 WHERE campaign_id = $1 AND pool_id = $2', [campaignId, poolId, steps]);
 }
+
+/** Erasure: the picks of one lead (their keys start with its id). */
+export async function forgetPicksOf(db: Queryable, leadId: string): Promise<void> {
+  await db.query(`DELETE FROM routing_picks WHERE starts_with(pick_key, $1 || ':')`, [leadId]);
+}

@@ -54,6 +54,9 @@ export const chooseOwnerInput = z.object({
   exclude: z.array(z.string().max(320)).max(10),
   manager: address,
   at: epochMs,
+  transitionSeq: count,
+  /** Routing's pick records its step's transition first (workflows/lead-commands.ts). */
+  record: z.object(transitionRecord).optional(),
 });
 
 export const escalateSlaInput = z.object({

@@ -153,7 +153,7 @@ describe('HTTP API end to end (dev server, PostgreSQL, SMTP)', () => {
     const final = await eventually(async () => {
       const body = (await h.call('ops', 'GET', `/v1/leads/${first.leadId}`)).json();
       expect(body.stage).toBe('sql');
-      expect(body.transitions.map((t: { to: string }) => t.to)).toEqual(['nurturing', 'mql', 'working', 'sql']);
+      expect(body.transitions.map((t: { to: string }) => t.to)).toEqual(['nurturing', 'mql', 'mql', 'working', 'sql']);
       expect(body.temporal.status).toBe('COMPLETED');
       return body;
     });

@@ -78,7 +78,7 @@ describe('business time (time-skipping server)', () => {
     expect(Date.parse(mql.slaDeadline!) - friday).toBeGreaterThanOrEqual(3 * 86_400_000 - 3600_000);
     await env.sleep(Date.parse(mql.slaDeadline!) - 60_000 - (await env.currentTimeMs()));
     expect(sink.to(cfg.policy.manager)).toHaveLength(0);
-    expect(await reasons(leadId)).toEqual(['enrolled', 'mql']);
+    expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned']);
     await env.sleep('2 minutes');
     await sink.waitFor(() => sink.to(cfg.policy.manager).length === 1, 15_000, 'escalation at the deadline');
     expect(sink.to(cfg.policy.manager)[0]!.subject).toContain('SLA missed');
@@ -89,7 +89,7 @@ describe('business time (time-skipping server)', () => {
     expect(await attempt(leadId, owner, 'no_answer')).toMatchObject({ stage: 'working', contactAttempts: 1, reached: false });
     expect(await attempt(leadId, owner, 'left_message')).toMatchObject({ stage: 'working', contactAttempts: 2 });
     expect(await attempt(leadId, owner, 'no_answer')).toMatchObject({ stage: 'recycled', lastRejection: { reason: 'unreachable' } });
-    await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'contacted', 'contact_attempt', 'contact_attempt', 'unreachable']));
+    await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned', 'contacted', 'contact_attempt', 'contact_attempt', 'unreachable']));
   });
 
   it('reminds the owner once when the next attempt is not logged within attemptInterval', async () => {

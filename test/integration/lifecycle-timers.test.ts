@@ -173,19 +173,20 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     expect(s.stage).toBe('recycled');
     expect(s.lastRejection?.reason).toBe('sla_expired');
     expect(s.owner).toBeNull();
-    expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'sla_breached', 'sla_breached', 'sla_expired']);
+    expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned', 'sla_breached', 'assigned', 'sla_breached', 'assigned', 'sla_expired']);
     // Each owner in turn was handed the lead once.
     expect(config.policy.owners.map((o) => sink.to(o).length)).toEqual([1, 1, 1]);
     // Each escalation recorded its breach's transition: no record activity of its own per deadline.
     const scheduled = await scheduledActivities(leadId);
     expect(scheduled.filter((a) => a.type === 'escalateSla').map((a) => a.summary.replace(/^.*, /, ''))).toEqual([
-      'records transition #3',
       'records transition #4',
-      'records transition #5',
+      'records transition #6',
+      'records transition #8',
     ]);
-    // (The mql transition is recorded by the handoff's email or on its own, depending on whether the
-    // welcome email was still in flight: see the tests below.)
-    expect(scheduled.filter((a) => a.type === 'recordTransition' && !a.summary.endsWith('(mql)'))).toEqual([]);
+    // Routing's pick records the mql transition; each assignment is recorded by its owner's email
+    // or on its own, depending on whether an email was still in flight: see the tests below.
+    expect(scheduled.filter((a) => a.type === 'chooseOwner').map((a) => a.summary.replace(/^.*, /, ''))).toContain('records transition #2');
+    expect(scheduled.filter((a) => a.type === 'recordTransition' && !a.summary.endsWith('(assigned)'))).toEqual([]);
   });
 
   it('records the breach through the records lane when its escalation fails for good', async () => {
@@ -196,13 +197,13 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     try {
       await env.sleep('24h');
       await env.sleep('4h');
-      await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'sla_expired']), 30_000);
+      await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned', 'sla_expired']), 30_000);
     } finally {
       sink.stopRefusing();
     }
     expect(sink.to(config.policy.manager)).toHaveLength(0);
     const scheduled = await scheduledActivities(leadId);
-    const records = scheduled.filter((a) => a.type === 'recordTransition' && !a.summary.endsWith('(mql)'));
+    const records = scheduled.filter((a) => a.type === 'recordTransition' && !a.summary.endsWith('(assigned)'));
     expect(records.map((a) => a.summary.replace(/^.*\(/, '('))).toEqual(['(sla_expired)']);
   });
 
@@ -226,24 +227,26 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     try {
       await mqlEvents(leadId);
       // Recorded by the email's first attempt, while the email itself is still being retried.
-      await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql']), 30_000);
+      await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned']), 30_000);
       const scheduled = await scheduledActivities(leadId);
-      expect(scheduled.filter((a) => a.type === 'notifyOwner').map((a) => a.summary.replace(/^.*\), /, ''))).toEqual(['records transition #2']);
+      // Routing's pick recorded the MQL; the owner's email records the assignment, before the email.
+      expect(scheduled.filter((a) => a.type === 'chooseOwner').map((a) => a.summary.replace(/^.*, /, ''))).toEqual(['records transition #2']);
+      expect(scheduled.filter((a) => a.type === 'notifyOwner').map((a) => a.summary.replace(/^.*\), /, ''))).toEqual(['records transition #3']);
       expect(scheduled.filter((a) => a.type === 'recordTransition')).toEqual([]);
       // The email's retries run out: the record goes to the records lane once more, as a no-op.
       await env.sleep('4h');
       await eventually(async () => {
         const records = (await scheduledActivities(leadId)).filter((a) => a.type === 'recordTransition');
-        expect(records.map((a) => a.summary.replace(/^.*\(/, '('))).toEqual(['(mql)']);
+        expect(records.map((a) => a.summary.replace(/^.*\(/, '('))).toEqual(['(assigned)']);
       }, 30_000);
       await eventually(async () => {
         const events = (await handle(leadId).fetchHistory()).events ?? [];
-        expect(events.filter((e) => e.activityTaskCompletedEventAttributes).length).toBe(2); // welcome, record
+        expect(events.filter((e) => e.activityTaskCompletedEventAttributes).length).toBe(3); // welcome, pick, record
       }, 30_000);
     } finally {
       sink.stopRefusing();
     }
-    expect(await reasons(leadId)).toEqual(['enrolled', 'mql']);
+    expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned']);
     expect(sink.to((await state(leadId)).owner!)).toHaveLength(0);
   });
 
@@ -255,9 +258,10 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     try {
       const { leadId } = await enrollLead(deps, { email, name: 'Lead', title: 'Director of IT' }, config);
       await mqlEvents(leadId);
-      await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql']), 30_000);
+      await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned']), 30_000);
       const scheduled = await scheduledActivities(leadId);
-      expect(scheduled.map((a) => a.type)).toEqual(['sendNurtureEmail', 'recordTransition']);
+      // The pick records the MQL at once; the assignment's record does not wait behind the email either.
+      expect(scheduled.map((a) => a.type)).toEqual(['sendNurtureEmail', 'chooseOwner', 'recordTransition']);
       const owner = (await state(leadId)).owner!;
       sink.stopRefusing();
       // The welcome email's next attempt goes through, then the owner's email, without a record.
@@ -311,7 +315,7 @@ describe('lead lifecycle timers (time-skipping server)', () => {
     // The campaign starts over: the welcome step is sent again, once, for the new cycle.
     await sink.waitFor(() => sink.to(email).length === 2, 15_000, 'welcome email of cycle 1');
     // Transition records run on their own lane beside the emails.
-    await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'rejected', 'recycle_period_over']));
+    await eventually(async () => expect(await reasons(leadId)).toEqual(['enrolled', 'mql', 'assigned', 'rejected', 'recycle_period_over']));
   });
 
   it('runs a multi-step nurture on schedule: 0s, then 3 days, then 7 days', async () => {

@@ -158,7 +158,7 @@ describe('changing the MQL definition (HTTP, dev server, PostgreSQL, SMTP)', () 
 
     // Under v2, lead a is an MQL: the migration hands it off and says so in its transitions.
     // (Transitions are read from PostgreSQL, which the workflow's activity writes just after.)
-    const after = await leadWhen(a, (l) => expect(l.transitions.map((t: { reason: string }) => t.reason)).toEqual(['enrolled', 'migrated', 'mql']));
+    const after = await leadWhen(a, (l) => expect(l.transitions.map((t: { reason: string }) => t.reason)).toEqual(['enrolled', 'migrated', 'mql', 'assigned']));
     expect(after).toMatchObject({ stage: 'mql', scoringModel: { id: modelId, version: 2 }, score: { total: 50, isMql: true } });
     expect(after.transitions[1]).toMatchObject({ from: 'nurturing', to: 'nurturing', details: { trigger: 'request', fromModel: `${modelId}@v1`, toModel: `${modelId}@v2` } });
     await leadWhen(b, (l) => expect(l.transitions.map((t: { reason: string }) => t.reason)).toEqual(['enrolled', 'migrated']));
@@ -223,8 +223,8 @@ describe('changing the MQL definition (HTTP, dev server, PostgreSQL, SMTP)', () 
       expect(byLead[shadowOnly]).toEqual(['enrolled', 'shadow_mql']);
       expect(byLead[demoOnly]).toEqual(['enrolled', 'shadow_mql']);
       expect(byLead[neither]).toEqual(['enrolled']);
-      expect(byLead[accepted]).toEqual(['enrolled', 'shadow_mql', 'mql', 'contacted', 'accepted']);
-      expect(byLead[rejected]).toEqual(['enrolled', 'shadow_mql', 'mql', 'rejected']);
+      expect(byLead[accepted]).toEqual(['enrolled', 'shadow_mql', 'mql', 'assigned', 'contacted', 'accepted']);
+      expect(byLead[rejected]).toEqual(['enrolled', 'shadow_mql', 'mql', 'assigned', 'rejected']);
     });
 
     // By hand: 5 leads. Primary: MQL accepted + rejected (2), SQL accepted (1). Shadow: MQL accepted, rejected,

@@ -77,7 +77,7 @@ describe('duplicates and races', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => h.call('sales', 'POST', `/v1/leads/${leadId}/contact`, { rep: owner, channel: 'call' })));
     expect(answers.map((a) => a.statusCode).sort((a, b) => a - b)).toEqual([200, ...Array.from({ length: 9 }, () => 409)]);
     for (const a of answers.filter((x) => x.statusCode === 409)) expect(a.json().error.code).toBe('illegal_stage');
-    await settles(leadId, 'working', ['enrolled', 'mql', 'contacted']);
+    await settles(leadId, 'working', ['enrolled', 'mql', 'assigned', 'contacted']);
   });
 
   it('concurrent contact and reject on an MQL: the outcome of one serial order, never both half-applied', async () => {
@@ -92,11 +92,11 @@ describe('duplicates and races', () => {
       // Reject first: recycled, and a contact of a recycled lead is refused with 409.
       expect(reject.statusCode).toBe(200);
       if (contact.statusCode === 200) {
-        await settles(leadId, 'recycled', ['enrolled', 'mql', 'contacted', 'rejected']);
+        await settles(leadId, 'recycled', ['enrolled', 'mql', 'assigned', 'contacted', 'rejected']);
         outcomes.add('contact, then reject');
       } else {
         expect([contact.statusCode, contact.json().error.code]).toEqual([409, 'illegal_stage']);
-        await settles(leadId, 'recycled', ['enrolled', 'mql', 'rejected']);
+        await settles(leadId, 'recycled', ['enrolled', 'mql', 'assigned', 'rejected']);
         outcomes.add('reject; contact refused');
       }
     }
@@ -120,7 +120,7 @@ describe('duplicates and races', () => {
         expect(['accepted', 'rejected']).toContain(last);
         return rows.map((r) => r.reason);
       });
-      expect(final).toEqual(['enrolled', 'mql', 'contacted', accept.statusCode === 200 ? 'accepted' : 'rejected']);
+      expect(final).toEqual(['enrolled', 'mql', 'assigned', 'contacted', accept.statusCode === 200 ? 'accepted' : 'rejected']);
     }
   });
 });

@@ -14,7 +14,7 @@ export function requestOwner(ctx: StepContext, reason: 'handoff' | 'reassigned',
   const pool = poolFor(policy.routing?.rules ?? [], lead.attributes, policy.owners);
   const campaignPool: RoutingPool = { poolId: DEFAULT_POOL_ID, owners: [...policy.owners], assignedBy: FALLBACK_ASSIGNMENT };
   const pools = pool.poolId === DEFAULT_POOL_ID ? [pool] : [pool, campaignPool];
-  ctx.emit({ type: 'chooseOwner', reason, cycle: lead.cycle, assignment: lead.assignments, campaignId: config.campaign.id, pools, exclude, manager: policy.manager, at: ctx.now });
+  ctx.emit({ type: 'chooseOwner', reason, cycle: lead.cycle, assignment: lead.assignments, campaignId: config.campaign.id, pools, exclude, manager: policy.manager, at: ctx.now, transitionSeq: lead.transitionSeq });
 }
 
 type OwnerChosen = Extract<LeadInput, { type: 'ownerChosen' }>;

@@ -25,7 +25,7 @@ describe('routing at handoff', () => {
     expect(reasons(lead.last)).toEqual(['mql']);
     expect(only(lead.last, 'notifyOwner')).toEqual([]);
     expect(only(lead.last, 'chooseOwner')).toEqual([
-      { type: 'chooseOwner', reason: 'handoff', cycle: 0, assignment: 1, campaignId: 'camp-1', pools: [{ poolId: 'default', owners: POLICY.owners, assignedBy: 'fallback' }], exclude: [], manager: 'm@x', at: MQL_AT },
+      { type: 'chooseOwner', reason: 'handoff', cycle: 0, assignment: 1, campaignId: 'camp-1', pools: [{ poolId: 'default', owners: POLICY.owners, assignedBy: 'fallback' }], exclude: [], manager: 'm@x', at: MQL_AT, transitionSeq: 2 },
     ]);
   });
 
