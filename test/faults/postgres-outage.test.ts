@@ -184,7 +184,7 @@ describe('PostgreSQL stopped for 15 s during event intake', () => {
         `SELECT ARRAY(SELECT reason FROM lead_transitions t WHERE t.lead_id = l.lead_id ORDER BY seq) AS reasons FROM leads l WHERE l.lead_id = ANY($1)`,
         [slaLeads],
       );
-      expect(t.map((r) => r.reasons.join())).toEqual(slaLeads.map(() => 'enrolled,mql,sla_breached,sla_expired'));
+      expect(t.map((r) => r.reasons.join())).toEqual(slaLeads.map(() => 'enrolled,mql,assigned,sla_breached,assigned,sla_expired'));
     }, 120_000, 1_000);
     const expectedMail = slaLeads.flatMap((id) => [1, 2].flatMap((n) => [messageIdFor(`owner:${id}:0:${n}`), messageIdFor(`sla:${id}:0:${n}`)]));
     await sink.waitFor((all) => all.length >= expectedMail.length, 120_000, 'owner and escalation emails');

@@ -89,7 +89,7 @@ describe('Temporal dev server restarted while SLA timers are pending', () => {
         `SELECT ARRAY(SELECT reason FROM lead_transitions t WHERE t.lead_id = l.lead_id ORDER BY seq) AS reasons FROM leads l WHERE l.lead_id = ANY($1)`,
         [leadIds],
       );
-      expect(rows.map((r) => r.reasons.join())).toEqual(Array.from({ length: LEADS }, () => 'enrolled,mql,sla_expired'));
+      expect(rows.map((r) => r.reasons.join())).toEqual(Array.from({ length: LEADS }, () => 'enrolled,mql,assigned,sla_expired'));
     }, 60_000, 500);
     await sleep(2_000);
     const escalations = sink.to(manager).map((m) => m.messageId).sort();

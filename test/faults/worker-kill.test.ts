@@ -83,7 +83,7 @@ describe('worker killed with SIGKILL mid-nurture', () => {
       const wrong = rows.filter((r) =>
         group.get(r.lead_id) === 'nurture'
           ? !(r.stage === 'nurturing' && r.transitions.join() === 'enrolled' && r.emails === 3)
-          : !(r.stage === 'recycled' && r.transitions.join() === 'enrolled,mql,sla_breached,sla_expired' && r.emails === 4),
+          : !(r.stage === 'recycled' && r.transitions.join() === 'enrolled,mql,assigned,sla_breached,assigned,sla_expired' && r.emails === 4),
       );
       expect(rows).toHaveLength(PER_GROUP * 2);
       expect(wrong).toEqual([]);
