@@ -1,7 +1,7 @@
 // The chooseOwner activity's walk: the lead's pools in order (the matching rule's, then the
 // campaign's owners), first without the excluded owner, then with them, then the manager.
 import type { Pool } from 'pg';
-import type { RoutingPool } from '../domain/routing';
+import type { LeadCommand } from '../domain/lead-state';
 import { pickOwner } from './pick-owner';
 
 export interface OwnerChoice {
@@ -12,16 +12,8 @@ export interface OwnerChoice {
   skipped: { owner: string; reason: string }[];
 }
 
-export interface ChooseOwnerArgs {
-  leadId: string;
-  cycle: number;
-  assignment: number;
-  campaignId: string;
-  pools: RoutingPool[];
-  exclude: string[];
-  manager: string;
-  at: number;
-}
+/** The chooseOwner command as the activity receives it. */
+export type ChooseOwnerArgs = Omit<Extract<LeadCommand, { type: 'chooseOwner' }>, 'type' | 'reason' | 'transitionSeq'> & { leadId: string };
 
 export async function chooseOwner(db: Pool, args: ChooseOwnerArgs): Promise<OwnerChoice> {
   const skipped: OwnerChoice['skipped'] = [];

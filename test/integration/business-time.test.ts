@@ -10,32 +10,17 @@ import { recordEvent } from '../../src/leads/record-events';
 import type { IntakeDeps } from '../../src/leads/deps';
 import { workflowIdFor } from '../../src/temporal/client';
 import { contactUpdate, getStateQuery } from '../../workflows/messages';
-import { eventually, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
-import { SmtpSink } from '../support/smtp-sink';
+import { eventually, testConfig, uid, useTimeSkippingStack } from '../support/harness';
 
 const TOKYO = { timeZone: 'Asia/Tokyo', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '18:00', holidays: 'jp', closed: [] } as const;
 
 describe('business time (time-skipping server)', () => {
-  const taskQueue = `business-${uid()}`;
-  const sink = new SmtpSink();
+  const stack = useTimeSkippingStack('business');
+  const { sink } = stack;
   let env: TestWorkflowEnvironment;
   let pool: Pool;
-  let worker: RunningWorker;
   let deps: IntakeDeps;
-
-  beforeAll(async () => {
-    await sink.start();
-    pool = testPool();
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.testServerPath } } });
-    worker = await startWorker({ connection: env.nativeConnection, taskQueue, pool, sink });
-    deps = { pool, client: env.client, taskQueue, searchAttributes: false };
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-    await pool?.end();
-    await sink.stop();
-  });
+  beforeAll(() => ({ env, pool, deps } = stack));
 
   const handle = (leadId: string) => env.client.workflow.getHandle(workflowIdFor(leadId));
   const state = (leadId: string) => handle(leadId).query(getStateQuery);

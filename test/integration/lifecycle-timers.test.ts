@@ -8,32 +8,15 @@ import { recordEvent } from '../../src/leads/record-events';
 import type { IntakeDeps } from '../../src/leads/deps';
 import { workflowIdFor } from '../../src/temporal/client';
 import { contactUpdate, getStateQuery, rejectUpdate } from '../../workflows/messages';
-import { eventually, startWorker, testConfig, testEnv, testPool, uid, type RunningWorker } from '../support/harness';
-import { SmtpSink } from '../support/smtp-sink';
+import { eventually, testConfig, uid, useTimeSkippingStack } from '../support/harness';
 
 describe('lead lifecycle timers (time-skipping server)', () => {
-  const taskQueue = `timers-${uid()}`;
-  const sink = new SmtpSink();
+  const stack = useTimeSkippingStack('timers');
+  const { sink } = stack;
   let env: TestWorkflowEnvironment;
   let pool: Pool;
-  let worker: RunningWorker;
   let deps: IntakeDeps;
-
-  beforeAll(async () => {
-    await sink.start();
-    pool = testPool();
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.testServerPath } } });
-    worker = await startWorker({ connection: env.nativeConnection, taskQueue, pool, sink });
-    // The test server knows no custom search attributes: the workflow is told not to upsert them.
-    deps = { pool, client: env.client, taskQueue, searchAttributes: false };
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-    await pool?.end();
-    await sink.stop();
-  });
+  beforeAll(() => ({ env, pool, deps } = stack));
 
   const handle = (leadId: string) => env.client.workflow.getHandle(workflowIdFor(leadId));
   const state = (leadId: string) => handle(leadId).query(getStateQuery);

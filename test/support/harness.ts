@@ -1,6 +1,7 @@
 // Helpers shared by integration tests: connections to the run's servers and a worker per test file.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createPool } from '../../src/db/pool';
@@ -154,6 +155,38 @@ export function useDevServerStack(prefix: string, existing: { sink?: SmtpSink; p
     await stack.client?.connection.close();
     if (!existing.pool) await stack.pool?.end();
     if (!existing.sink) await stack.sink.stop();
+  });
+  return stack;
+}
+
+export interface TimeSkippingStack {
+  taskQueue: string;
+  sink: SmtpSink;
+  pool: Pool;
+  env: TestWorkflowEnvironment;
+  worker: RunningWorker;
+  deps: IntakeDeps;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that give a test file the time-skipping test server with a
+ * worker on its own task queue, an SMTP sink and PostgreSQL. Read the fields inside tests.
+ */
+export function useTimeSkippingStack(prefix: string): TimeSkippingStack {
+  const stack = { taskQueue: `${prefix}-${uid()}`, sink: new SmtpSink() } as TimeSkippingStack;
+  beforeAll(async () => {
+    await stack.sink.start();
+    stack.pool = testPool();
+    stack.env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.testServerPath } } });
+    stack.worker = await startWorker({ connection: stack.env.nativeConnection, taskQueue: stack.taskQueue, pool: stack.pool, sink: stack.sink });
+    // The test server knows no custom search attributes: the workflow is told not to upsert them.
+    stack.deps = { pool: stack.pool, client: stack.env.client, taskQueue: stack.taskQueue, searchAttributes: false };
+  });
+  afterAll(async () => {
+    await stack.worker?.stop();
+    await stack.env?.teardown();
+    await stack.pool?.end();
+    await stack.sink.stop();
   });
   return stack;
 }
