@@ -3,7 +3,7 @@
 // ownerChosen, which gives the lead its owner and tells them.
 import type { LeadInput } from '../lead-state';
 import { DEFAULT_POOL_ID, FALLBACK_ASSIGNMENT, poolFor, type RoutingPool } from '../routing';
-import { notifyOwner } from './handoff';
+import { notifyOwner } from './owner-notice';
 import { scoreNow } from './scores';
 import type { StepContext } from './step-context';
 

@@ -2,9 +2,8 @@
 // tries without reaching it the lead goes back to marketing (recycled, unreachable), and a rep who
 // lets attemptInterval pass without the next try gets one reminder.
 import { deadlineAfter } from '../business-time/durations';
-import type { LeadState } from '../lead-state';
 import type { ContactAction, HandoffPolicy } from '../types';
-import { teamTimeZone } from './handoff';
+import { teamTimeZone } from './owner-notice';
 import { recycle } from './recycle';
 import type { StepContext } from './step-context';
 
@@ -42,13 +41,4 @@ export function attemptOverdue(ctx: StepContext): void {
 /** Transition details of an attempt; absent outcome (a plain first contact) adds nothing, as before attempts. */
 export function attemptDetails(action: ContactAction, attempt: number): Record<string, string | number> {
   return action.outcome === undefined ? {} : { outcome: action.outcome, attempt };
-}
-
-/** A new handoff (or cycle) starts with no attempts. */
-export function resetAttempts(lead: LeadState): void {
-  if (lead.contactAttempts === undefined) return;
-  lead.contactAttempts = 0;
-  lead.reached = undefined;
-  lead.nextAttemptDueAt = null;
-  lead.attemptReminded = false;
 }

@@ -6,6 +6,7 @@ import { isTerminal } from '../lead-state';
 import type { Score } from '../scoring';
 import type { ScoringModel } from '../types';
 import { requestOwner } from './assignment';
+import { notifyOwner } from './owner-notice';
 import { scoreNow } from './scores';
 import type { StepContext } from './step-context';
 
@@ -43,27 +44,4 @@ function noteShadowMql(ctx: StepContext): void {
   ctx.recordTransition(lead.stage, 'shadow_mql', {
     details: { shadowModel: `${model.id}@v${model.version}`, shadowScore: shadow.total, primaryScore: lead.score.total, firedRules: shadow.firedRules.join(',') },
   });
-}
-
-/** Tells the current owner the lead is theirs, with the SLA deadline of this assignment. */
-export function notifyOwner(ctx: StepContext, reason: 'handoff' | 'reassigned', current: Score): void {
-  const lead = ctx.lead;
-  if (!lead.owner || lead.slaDeadline === null) return;
-  ctx.emit({
-    type: 'notifyOwner',
-    owner: lead.owner,
-    reason,
-    cycle: lead.cycle,
-    assignment: lead.assignments,
-    slaDeadline: lead.slaDeadline,
-    score: current,
-    transitionSeq: lead.transitionSeq,
-    ...teamTimeZone(ctx),
-  });
-}
-
-/** With business hours, emails give deadlines in the team's time zone too. */
-export function teamTimeZone(ctx: StepContext): { timeZone?: string } {
-  const zone = ctx.config.policy.businessHours?.timeZone;
-  return zone ? { timeZone: zone } : {};
 }

@@ -2,8 +2,8 @@
 // marketing for the recycle period, then returns to nurture in a new cycle and must re-earn MQL.
 import { iso, startNurture } from '../deadlines';
 import { durationMs } from '../duration';
+import type { LeadState } from '../lead-state';
 import type { RejectionReason, SystemRecycleReason } from '../types';
-import { resetAttempts } from './contact-attempts';
 import { rescore } from './scores';
 import { withoutUndefined, type StepContext } from './step-context';
 
@@ -60,4 +60,13 @@ export function backToNurture(ctx: StepContext): void {
   if (lead.unsubscribed || lead.emailBounced) lead.nurture.dueAt = null;
   rescore(ctx);
   ctx.recordTransition('nurturing', 'recycle_period_over');
+}
+
+/** A new handoff (or cycle) starts with no attempts. */
+export function resetAttempts(lead: LeadState): void {
+  if (lead.contactAttempts === undefined) return;
+  lead.contactAttempts = 0;
+  lead.reached = undefined;
+  lead.nextAttemptDueAt = null;
+  lead.attemptReminded = false;
 }

@@ -3,7 +3,7 @@
 // after that sends the lead back to marketing (recycled, reason sla_expired).
 import { deadlineAfter } from '../business-time/durations';
 import { requestOwner } from './assignment';
-import { notifyOwner } from './handoff';
+import { notifyOwner } from './owner-notice';
 import { recycle } from './recycle';
 import { scoreNow } from './scores';
 import type { StepContext } from './step-context';
