@@ -33,7 +33,7 @@ export async function censusOfRuns(client: Client, taskQueue: string, options: {
 }
 
 async function countOne(client: Client, workflowId: string, census: RunCensus, upgrade: boolean): Promise<void> {
-  const revision = await withTimeout(askRunRevision(client, workflowId)).catch(() => null);
+  const revision = await askRunRevision(client, workflowId, QUERY_TIMEOUT_MS).catch(() => null);
   if (revision === null) {
     census.unanswered += 1;
     return;
@@ -45,14 +45,6 @@ async function countOne(client: Client, workflowId: string, census: RunCensus, u
     await signalUpgrade(client, workflowId);
     census.signalled += 1;
   }
-}
-
-function withTimeout<T>(answer: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('no answer')), QUERY_TIMEOUT_MS);
-  });
-  return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function formatCensus(census: RunCensus): string {

@@ -185,8 +185,9 @@ export async function* openLeadRuns(client: Client, taskQueue: string): AsyncGen
   for await (const run of client.workflow.list({ query })) yield run.workflowId;
 }
 
-/** The run's revision (workflows/revision.ts). */
-export const askRunRevision = (client: Client, workflowId: string): Promise<number> => client.workflow.getHandle(workflowId).query(runRevisionQuery);
+/** The run's revision (workflows/revision.ts); rejects when no worker answers within `deadlineMs`. */
+export const askRunRevision = (client: Client, workflowId: string, deadlineMs: number): Promise<number> =>
+  client.withDeadline(Date.now() + deadlineMs, () => client.workflow.getHandle(workflowId).query(runRevisionQuery));
 
 /** Asks a run below the newest revision to continue as new on it (runs on the newest ignore it). */
 export const signalUpgrade = (client: Client, workflowId: string): Promise<void> => client.workflow.getHandle(workflowId).signal(upgradeSignal);
