@@ -123,7 +123,7 @@ export class LeadCommands {
 
   private async recordTransition(t: Transition): Promise<void> {
     const snapshot = this.lead.snapshot();
-    const summary = `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})`;
+    const summary = `Record transition #${t.seq}: ${t.from ?? 'new'} → ${t.to} (${t.reason})${t.actor ? ` by ${t.actor}` : ''}`;
     await store.recordTransition.executeWithOptions({ summary }, [{ leadId: this.lead.leadId, transition: t, snapshot }]);
   }
 

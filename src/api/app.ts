@@ -5,7 +5,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { createRequestRole, installAuth } from './auth';
+import { installAuth } from './auth';
+import { createRequestPrincipal } from './principal';
 import type { ApiDeps, RouteContext } from './context';
 import { errorBody, installErrorHandling } from './errors';
 import { createMetrics } from './metrics';
@@ -24,6 +25,7 @@ import { publicRoutes } from './routes/public';
 import { reportRoutes } from './routes/reports';
 import { salesRoutes } from './routes/sales';
 import { userRoutes } from './routes/users';
+import { userKeyRoutes } from './routes/user-keys';
 
 export const BODY_LIMIT = 1024 * 1024;
 const DOCS_PREFIX = '/docs';
@@ -62,9 +64,9 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   const metrics = createMetrics(deps.pool);
   metrics.install(app);
   // Before authentication, so that unknown keys are throttled by address too.
-  const requestRole = createRequestRole(deps.apiKeys);
-  await installRateLimits(app, requestRole, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
-  installAuth(app, requestRole, (url) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
+  const requestPrincipal = createRequestPrincipal(deps.apiKeys, deps.pool);
+  await installRateLimits(app, requestPrincipal, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  installAuth(app, requestPrincipal, (url) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -76,10 +78,10 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         title: 'leadloop API',
         version: '1.0.0',
         description:
-          'B2B lead nurturing and sales handoff. Authenticate with `Authorization: Bearer <key>`; each key has one role (marketing, sales, ops, manager). ' +
+          'B2B lead nurturing and sales handoff. Authenticate with `Authorization: Bearer <key>`: a role key of API_KEYS (marketing, sales, ops, manager), or a user\'s own key, which acts as that user with their role (see Authorization in docs/api.md). ' +
           'Every error is `{ "error": { "code", "message", "details"? } }`. Request bodies are JSON (max 1 MB); unknown fields are rejected with 400.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key from API_KEYS' } } },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'a role key from API_KEYS, or a user key from POST /v1/users/{email}/keys' } } },
       tags: [
         { name: 'leads', description: 'enrol, read, list, opt out, erase' },
         { name: 'events', description: 'behaviour events that drive scoring' },
@@ -88,7 +90,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         { name: 'scoring models', description: 'versioned scoring models' },
         { name: 'public', description: 'links in emails: tracking and unsubscribe (signed tokens, no key)' },
         { name: 'reports', description: 'funnel, conversion, SLA compliance, the SLA board' },
-        { name: 'users', description: 'the user directory: owners, managers, their capacity and absences' },
+        { name: 'users', description: 'the user directory: owners, managers, their capacity and absences; their own API keys' },
         { name: 'operations', description: 'health, readiness, metrics' },
       ],
     },
@@ -96,7 +98,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   });
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
 
-  const ctx: RouteContext = { ...deps, metrics, requestRole };
+  const ctx: RouteContext = { ...deps, metrics, requestPrincipal };
   await app.register(opsRoutes(ctx));
   await app.register(leadRoutes(ctx));
   await app.register(eventRoutes(ctx));
@@ -107,6 +109,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(publicRoutes(ctx));
   await app.register(reportRoutes(ctx));
   await app.register(userRoutes(ctx));
+  await app.register(userKeyRoutes(ctx));
 
   app.get('/openapi.json', {
     config: { access: 'public' },

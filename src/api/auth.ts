@@ -1,7 +1,8 @@
-// Bearer API keys with one role each (API_KEYS). Keys are compared as SHA-256 digests with
-// timingSafeEqual against every configured key (no early exit), and never logged.
+// Bearer API keys: role keys of API_KEYS, compared as SHA-256 digests with timingSafeEqual against
+// every configured key (no early exit), and users' own keys (principal.ts). Keys are never logged.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal, RequestPrincipal } from './principal';
 import type { ApiKey, ApiRole } from '../config';
 import { ApiError } from './errors';
 
@@ -14,6 +15,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     role?: ApiRole;
+    /** Set on every keyed route once the key is known. */
+    principal?: Principal;
   }
 }
 
@@ -35,24 +38,10 @@ export function bearerToken(header: unknown): string | null {
   return match ? match[1]! : null;
 }
 
-/** The role of the key a request presents (null: none, or unknown), worked out once per request. */
-export type RequestRole = (request: FastifyRequest) => ApiRole | null;
-
-export function createRequestRole(keys: readonly ApiKey[]): RequestRole {
-  const roleOf = createKeyring(keys);
-  const known = new WeakMap<FastifyRequest, ApiRole | null>();
-  return (request) => {
-    if (known.has(request)) return known.get(request)!;
-    const presented = bearerToken(request.headers.authorization);
-    const role = presented ? roleOf(presented) : null;
-    known.set(request, role);
-    return role;
-  };
-}
-
 /** Routes must say who may call them; a route that forgets is refused at start, not left open. */
-export function installAuth(app: FastifyInstance, roleOf: RequestRole, isExempt: (url: string) => boolean): void {
+export function installAuth(app: FastifyInstance, principalOf: RequestPrincipal, isExempt: (url: string) => boolean): void {
   app.decorateRequest('role', undefined);
+  app.decorateRequest('principal', undefined);
   app.addHook('onRoute', (route) => {
     if (route.config?.access === undefined && !isExempt(route.url ?? route.path)) {
       throw new Error(`route ${route.method} ${route.url} has no access rule (config.access)`);
@@ -62,9 +51,10 @@ export function installAuth(app: FastifyInstance, roleOf: RequestRole, isExempt:
     const access = request.routeOptions.config?.access;
     if (access === undefined || access === 'public') return;
     if (!bearerToken(request.headers.authorization)) throw new ApiError(401, 'unauthorized', 'send an API key as `Authorization: Bearer <key>`');
-    const role = roleOf(request);
-    if (!role) throw new ApiError(401, 'unauthorized', 'unknown API key');
-    if (!access.includes(role)) throw new ApiError(403, 'forbidden', `the ${role} role may not call this route (allowed: ${access.join(', ')})`);
-    request.role = role;
+    const principal = await principalOf(request);
+    if (!principal) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
+    if (!access.includes(principal.role)) throw new ApiError(403, 'forbidden', `the ${principal.role} role may not call this route (allowed: ${access.join(', ')})`);
+    request.role = principal.role;
+    request.principal = principal;
   });
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ApiKey, RateLimits } from '../config';
 import type { IntakeDeps } from '../leads/deps';
-import type { RequestRole } from './auth';
+import type { RequestPrincipal } from './principal';
 import type { ApiMetrics } from './metrics';
 import { errorSchema } from './errors';
 
@@ -22,8 +22,8 @@ export interface ApiDeps extends IntakeDeps {
 
 export interface RouteContext extends ApiDeps {
   metrics: ApiMetrics;
-  /** The role of the key a request presents, also on public routes (readiness detail for ops). */
-  requestRole: RequestRole;
+  /** Who the key a request presents belongs to, also on public routes (readiness detail for ops). */
+  requestPrincipal: RequestPrincipal;
 }
 
 export { LEAD_ID_PATTERN as UUID_RE } from '../leads/lead-id';

@@ -6,14 +6,15 @@ import { createHash } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimits } from '../config';
-import { bearerToken, type RequestRole } from './auth';
+import { bearerToken } from './auth';
+import type { RequestPrincipal } from './principal';
 import { ApiError } from './errors';
 
 const WINDOW_MS = 60_000;
 /** Buckets kept at once (least recently used dropped first): bounds the store's memory. */
 const MAX_BUCKETS = 50_000;
 
-export async function installRateLimits(app: FastifyInstance, roleOf: RequestRole, limits: RateLimits): Promise<void> {
+export async function installRateLimits(app: FastifyInstance, principalOf: RequestPrincipal, limits: RateLimits): Promise<void> {
   if (limits.perMinute === 0 && limits.publicPerMinute === 0) return;
   await app.register(fastifyRateLimit, { global: false });
   /** The bucket of each request being limited, set just before the limiter reads it. */
@@ -24,14 +25,14 @@ export async function installRateLimits(app: FastifyInstance, roleOf: RequestRol
   const keyed = limiter(limits.perMinute);
   const anonymous = limiter(limits.publicPerMinute);
   /** A valid presented key's bucket (its digest: the key itself is never kept), else null. */
-  const keyBucket = (req: FastifyRequest): string | null => {
+  const keyBucket = async (req: FastifyRequest): Promise<string | null> => {
     const presented = bearerToken(req.headers.authorization);
-    return presented && roleOf(req) ? `key:${createHash('sha256').update(presented).digest('base64url')}` : null;
+    return presented && (await principalOf(req)) ? `key:${createHash('sha256').update(presented).digest('base64url')}` : null;
   };
 
   app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config?.access;
-    const bucket = access !== undefined && access !== 'public' ? keyBucket(request) : null;
+    const bucket = access !== undefined && access !== 'public' ? await keyBucket(request) : null;
     const byKey = bucket !== null;
     const max = byKey ? limits.perMinute : limits.publicPerMinute;
     if (max === 0) return;

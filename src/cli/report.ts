@@ -22,7 +22,7 @@ export function formatFunnel(report: FunnelReport): string {
     table(['', ...COLUMNS], [['total', ...cells(t)]]),
     '',
     `Lead→MQL ${pct(t.leadToMql)} · MQL→SQL ${pct(t.mqlToSql)} against the ${benchmark} benchmark${report.benchmark.met === null ? '' : report.benchmark.met ? ' (met)' : ' (not met)'}`,
-    `Time to first contact: median ${hours(t.timeToFirstContact.medianSeconds)}, p90 ${hours(t.timeToFirstContact.p90Seconds)} over ${t.timeToFirstContact.count} contacted MQLs`,
+    `Time to first contact: median ${hours(t.timeToFirstContact.medianSeconds)}, p90 ${hours(t.timeToFirstContact.p90Seconds)} over ${t.timeToFirstContact.count} contacted MQLs (${t.timeToFirstContact.businessTime} in business hours)`,
   ];
   if (t.rejectionReasons.length) out.push('', table(['rejection reason', 'count'], t.rejectionReasons.map((r) => [r.reason, String(r.count)])));
   if (report.byCampaign.length > 1) out.push('', table(['campaign', ...COLUMNS], report.byCampaign.map((c) => [c.campaignId, ...cells(c)])));

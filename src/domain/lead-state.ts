@@ -46,6 +46,8 @@ export interface Transition {
   score: number;
   owner?: string;
   rep?: string;
+  /** Who caused it (a user's email or service:<role>); absent for the workflow's own transitions. */
+  actor?: string;
   rejectionReason?: RejectionReason;
   note?: string;
   details?: Record<string, string | number | boolean | null>;

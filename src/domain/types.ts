@@ -120,6 +120,8 @@ export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
 
 export interface ContactAction {
   rep: string;
+  /** Who did it: the user whose key or link was used, or service:<role>; set by the API, never by the body. */
+  actor?: string;
   channel: ContactChannel;
   note?: string;
   /** Absent: 'reached' (a first contact as before attempts existed). */
@@ -127,11 +129,15 @@ export interface ContactAction {
 }
 export interface AcceptAction {
   rep: string;
+  /** Who did it: the user whose key or link was used, or service:<role>; set by the API, never by the body. */
+  actor?: string;
   bant: Bant;
   note?: string;
 }
 export interface RejectAction {
   rep: string;
+  /** Who did it: the user whose key or link was used, or service:<role>; set by the API, never by the body. */
+  actor?: string;
   reason: RejectionReason;
   note?: string;
   disqualify?: boolean;

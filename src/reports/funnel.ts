@@ -35,8 +35,11 @@ export interface FunnelMetrics {
   leadToMql: Ratio;
   /** Of the MQLs (handoffs) in the period, those accepted as SQL in the same cycle, whenever. */
   mqlToSql: Ratio;
-  /** From MQL to first contact, over the period's MQLs that were contacted. */
-  timeToFirstContact: { count: number; medianSeconds: number | null; p90Seconds: number | null };
+  /**
+   * From MQL to first contact, over the period's MQLs that were contacted. A handoff of a campaign with
+   * business hours counts open time only; `businessTime` says how many of `count` did.
+   */
+  timeToFirstContact: { count: number; businessTime: number; medianSeconds: number | null; p90Seconds: number | null };
   /** Of the period's MQLs whose SLA is settled (contacted, or expired without contact), those contacted within the SLA. */
   sla: Ratio;
   rejectionReasons: { reason: string; count: number }[];
@@ -127,6 +130,7 @@ const HANDOFFS_SQL = `
          count(*)::int AS mql_cohort,
          count(*) FILTER (WHERE accepted)::int AS mql_to_sql,
          count(contact_s)::int AS contacted_cohort,
+         count(contact_s) FILTER (WHERE contact_business)::int AS business_cohort,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_s) AS median_s,
          percentile_cont(0.9) WITHIN GROUP (ORDER BY contact_s) AS p90_s,
          count(*) FILTER (WHERE contact_s IS NOT NULL OR sla_expired)::int AS sla_settled,
@@ -134,12 +138,14 @@ const HANDOFFS_SQL = `
     FROM (SELECT l.campaign_id, l.source, l.utm_source, l.utm_medium, l.utm_campaign, ${WEEK('m.occurred_at')} AS week,
                  COALESCE(o.accepted, false) AS accepted, COALESCE(o.sla_expired, false) AS sla_expired,
                  COALESCE(o.within_sla, false) AS within_sla,
-                 extract(epoch FROM o.contacted_at - m.occurred_at)::double precision AS contact_s
+                 COALESCE(o.business_s, extract(epoch FROM o.contacted_at - m.occurred_at)::double precision) AS contact_s,
+                 o.business_s IS NOT NULL AS contact_business
             FROM lead_transitions m
             JOIN (${LEADS}) l USING (lead_id)
             LEFT JOIN (
               SELECT x.lead_id, x.cycle,
                      min(x.occurred_at) FILTER (WHERE x.reason = 'contacted') AS contacted_at,
+                     (array_agg((x.details->>'businessSeconds')::double precision ORDER BY x.seq) FILTER (WHERE x.reason = 'contacted'))[1] AS business_s,
                      bool_or((x.details->>'withinSla')::boolean) FILTER (WHERE x.reason = 'contacted') AS within_sla,
                      bool_or(x.reason = 'accepted') AS accepted,
                      bool_or(x.reason = 'sla_expired') AS sla_expired
@@ -184,6 +190,7 @@ interface MetricsRow extends GroupCols {
   mql_cohort: number;
   mql_to_sql: number;
   contacted_cohort: number;
+  business_cohort: number;
   median_s: number | null;
   p90_s: number | null;
   sla_settled: number;
@@ -208,7 +215,7 @@ function metricsOf(r: MetricsRow | undefined, reasons: { reason: string; count: 
     slaBreaches: r?.sla_breaches ?? 0,
     leadToMql: ratio(r?.leads_to_mql ?? 0, r?.leads ?? 0),
     mqlToSql: ratio(r?.mql_to_sql ?? 0, r?.mql_cohort ?? 0),
-    timeToFirstContact: { count: r?.contacted_cohort ?? 0, medianSeconds: seconds(r?.median_s ?? null), p90Seconds: seconds(r?.p90_s ?? null) },
+    timeToFirstContact: { count: r?.contacted_cohort ?? 0, businessTime: r?.business_cohort ?? 0, medianSeconds: seconds(r?.median_s ?? null), p90Seconds: seconds(r?.p90_s ?? null) },
     sla: ratio(r?.within_sla ?? 0, r?.sla_settled ?? 0),
     rejectionReasons: [...reasons].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
   };
@@ -236,9 +243,10 @@ const ROLLUP_REASONS_SQL = `
            WHERE ${ROLLUP_DAYS} AND ${ROLLUP_FILTERS} AND d.n <> 0) f
    GROUP BY reason, ${GROUPS}`;
 const ROLLUP_CONTACT_TIMES_SQL = `
-  SELECT set, campaign_id, source, utm_source, utm_medium, utm_campaign, week, p[1] AS median_s, p[2] AS p90_s
-    FROM (SELECT ${GROUP_COLS}, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY contact_s) AS p
-    FROM (SELECT h.campaign_id, h.source, h.utm_source, h.utm_medium, h.utm_campaign, ${WEEK('h.mql_at')} AS week, h.contact_s
+  SELECT set, campaign_id, source, utm_source, utm_medium, utm_campaign, week, p[1] AS median_s, p[2] AS p90_s, business_cohort
+    FROM (SELECT ${GROUP_COLS}, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY contact_s) AS p,
+                 count(*) FILTER (WHERE contact_business)::int AS business_cohort
+    FROM (SELECT h.campaign_id, h.source, h.utm_source, h.utm_medium, h.utm_campaign, ${WEEK('h.mql_at')} AS week, h.contact_s, h.contact_business
             FROM funnel_handoffs h
            WHERE h.mql_at >= $1 AND h.mql_at < $2 AND h.contact_s IS NOT NULL AND ($3::text IS NULL OR h.campaign_id = $3) AND ($4::text IS NULL OR h.source = $4)) f
    GROUP BY ${GROUPS}) g`;

@@ -39,18 +39,18 @@ export const engagementEventSchema = z.strictObject({
 export type EngagementEventInput = z.input<typeof engagementEventSchema>;
 
 export const contactSchema = z.strictObject({
-  rep: text(320),
+  rep: text(320).optional().describe('the rep who acted. With a user key: the user (another name is refused, 403); with an ops or service key: required'),
   channel: z.enum(CONTACT_CHANNELS),
   note: text(5000).optional(),
   outcome: z.enum(CONTACT_OUTCOMES).optional().describe('reached (default), no_answer or left_message: every attempt meets the first-contact SLA'),
 });
 export const acceptSchema = z.strictObject({
-  rep: text(320),
+  rep: text(320).optional().describe('the rep who acted. With a user key: the user (another name is refused, 403); with an ops or service key: required'),
   bant: z.strictObject({ budget: z.boolean(), authority: z.boolean(), need: z.boolean(), timeline: z.boolean() }),
   note: text(5000).optional(),
 });
 export const rejectSchema = z.strictObject({
-  rep: text(320),
+  rep: text(320).optional().describe('the rep who acted. With a user key: the user (another name is refused, 403); with an ops or service key: required'),
   reason: z.enum(REJECTION_REASONS),
   note: text(5000).optional(),
   disqualify: z.boolean().optional(),

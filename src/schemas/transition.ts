@@ -14,6 +14,7 @@ export const transitionSchema = z.object({
   score: z.number(),
   owner: z.string().nullable(),
   rep: z.string().nullable(),
+  actor: z.string().nullable().describe('who caused it: a user\'s email, or service:<role> for a role key of API_KEYS; null for the workflow\'s own transitions'),
   rejectionReason: z.string().nullable(),
   note: z.string().nullable(),
   details: z.record(z.string(), z.unknown()).describe("what else the transition recorded, e.g. a migration's from/to versions"),

@@ -71,3 +71,15 @@ export async function routingProfiles(db: Queryable, emailsNormalized: readonly 
   );
   return rows;
 }
+
+/** The directory's team of a user (normalized email): undefined when the user is not in it. */
+export async function teamOf(db: Queryable, emailNormalized: string): Promise<string | null | undefined> {
+  const { rows } = await db.query<{ team: string | null }>('SELECT team FROM users WHERE email_normalized = $1', [emailNormalized]);
+  return rows.length === 0 ? undefined : rows[0]!.team;
+}
+
+/** Normalized emails of a team's members (case-insensitive team). */
+export async function teamMembers(db: Queryable, team: string): Promise<string[]> {
+  const { rows } = await db.query<{ email_normalized: string }>('SELECT email_normalized FROM users WHERE lower(team) = lower($1)', [team]);
+  return rows.map((r) => r.email_normalized);
+}

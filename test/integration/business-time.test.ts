@@ -5,7 +5,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import type { LeadConfig } from '../../src/domain/lead-state';
 import type { ContactOutcome } from '../../src/domain/types';
+import { isOpenDay } from '../../src/domain/business-time/calendar';
 import { enrollLead } from '../../src/leads/enrol';
+import { funnelReport } from '../../src/reports/funnel';
 import { recordEvent } from '../../src/leads/record-events';
 import type { IntakeDeps } from '../../src/leads/deps';
 import { workflowIdFor } from '../../src/temporal/client';
@@ -89,5 +91,27 @@ describe('business time (time-skipping server)', () => {
     await env.sleep('3 days');
     expect(sink.to(owner)).toHaveLength(2);
     expect((await state(leadId)).stage).toBe('working');
+  });
+
+  it('measures time to first contact in business hours: Friday 17:00 to Monday 10:00 is 2 hours, in the transitions and the rollup', async () => {
+    const cfg = config({ sla: '2bd' });
+    const friday = await skipToNext(5, 17);
+    const { leadId, owner } = await mqlLead(cfg);
+    const monday = await skipToNext(1, 10);
+    await attempt(leadId, owner, 'reached');
+    // Friday 17:00–18:00, plus Monday 09:00–10:00 unless Monday is a public holiday.
+    const mondayDate = new Date(monday + 9 * 3600_000).toISOString().slice(0, 10);
+    const expected = 3600 + (isOpenDay(mondayDate, cfg.policy.businessHours!) ? 3600 : 0);
+    const contacted = await eventually(async () => {
+      const { rows } = await pool.query("SELECT details FROM lead_transitions WHERE lead_id = $1 AND reason = 'contacted'", [leadId]);
+      expect(rows).toHaveLength(1);
+      return rows[0].details;
+    });
+    expect(contacted.businessSeconds).toBe(expected);
+    const query = { from: new Date(friday - 86_400_000), to: new Date(monday + 86_400_000), campaignId: cfg.campaign.id, tz: 'UTC' };
+    for (const source of ['transitions', 'rollup'] as const) {
+      const { totals } = await funnelReport(pool, query, 0.3, source);
+      expect(totals.timeToFirstContact).toEqual({ count: 1, businessTime: 1, medianSeconds: expected, p90Seconds: expected });
+    }
   });
 });

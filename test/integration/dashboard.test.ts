@@ -98,6 +98,8 @@ describe('dashboard in headless Chromium', () => {
     expect(await text('[data-metric=leadToMql]')).toContain('83.3%');
     expect(await text('[data-metric=slaCompliance]')).toContain('57.1%');
     expect(await text('[data-metric=medianContact]')).toContain('3h 0m'); // 10800 s
+    // None of these campaigns has business hours: the card says the clock is wall-clock time.
+    expect(await text('[data-metric=medianContact]')).toContain('wall-clock time');
     expect(await text('[data-metric=slaBreaches]')).toContain('4');
     // MQL→SQL against the 30% benchmark: below it
     expect(await page.textContent('svg[data-chart=benchmark]')).toContain('below the benchmark');

@@ -68,7 +68,7 @@ describe('reports (PostgreSQL)', () => {
     // MQL → first contact (s): L1 2h=7200, L2c0 30h=108000, L2c1 1h=3600, L3 4h=14400, L6 96h=345600, L8 1h=3600
     // sorted 3600 3600 7200 14400 108000 345600: median (7200+14400)/2 = 10800;
     // p90 at rank 0.9×5 = 4.5: 108000 + 0.5×(345600−108000) = 226800
-    expect(t.timeToFirstContact).toEqual({ count: 6, medianSeconds: 10800, p90Seconds: 226800 });
+    expect(t.timeToFirstContact).toEqual({ count: 6, businessTime: 0, medianSeconds: 10800, p90Seconds: 226800 });
     // SLA settled: the 6 contacted + L4 (expired without contact) = 7; within SLA: L1, L2c1, L3, L8 = 4 → 4/7
     expect(t.sla).toEqual({ of: 7, count: 4, rate: 0.5714 });
     expect(t.rejectionReasons).toEqual([
@@ -87,14 +87,14 @@ describe('reports (PostgreSQL)', () => {
     expect(ca.leadToMql).toEqual({ of: 3, count: 3, rate: 1 });
     expect(ca.mqlToSql).toEqual({ of: 5, count: 2, rate: 0.4 });
     // contact times 3600 3600 7200 14400 108000: median 7200; p90 at rank 3.6: 14400 + 0.6×93600 = 70560
-    expect(ca.timeToFirstContact).toEqual({ count: 5, medianSeconds: 7200, p90Seconds: 70560 });
+    expect(ca.timeToFirstContact).toEqual({ count: 5, businessTime: 0, medianSeconds: 7200, p90Seconds: 70560 });
     expect(ca.sla).toEqual({ of: 5, count: 4, rate: 0.8 });
     expect(ca.rejectionReasons).toHaveLength(3);
     // B: L4 L5 L6. MQLs L4 L6; none accepted; SLA settled L4 (expired) and L6 (late contact) → 0/2
     expect(cb).toMatchObject({ leads: 3, mqls: 2, contacted: 0, sqls: 0, recycled: 1, disqualified: 0, slaBreaches: 3 });
     expect(cb.leadToMql).toEqual({ of: 3, count: 2, rate: 0.6667 });
     expect(cb.mqlToSql).toEqual({ of: 2, count: 0, rate: 0 });
-    expect(cb.timeToFirstContact).toEqual({ count: 1, medianSeconds: 345600, p90Seconds: 345600 });
+    expect(cb.timeToFirstContact).toEqual({ count: 1, businessTime: 0, medianSeconds: 345600, p90Seconds: 345600 });
     expect(cb.sla).toEqual({ of: 2, count: 0, rate: 0 });
     expect(cb.rejectionReasons).toEqual([]);
 

@@ -17,7 +17,7 @@
       reasons: 'Rejection reasons', byCampaign: 'By campaign', bySource: 'By source / UTM', slaBoard: 'SLA board — open handoffs',
       leads: 'Leads', mqls: 'MQLs', contacted: 'Contacted', sqls: 'SQLs', recycled: 'Recycled', disqualified: 'Disqualified',
       slaBreaches: 'SLA breaches', leadToMql: 'Lead → MQL', mqlToSql: 'MQL → SQL', medianContact: 'Median time to first contact',
-      p90Contact: 'p90', slaCompliance: 'SLA compliance', benchmark: 'benchmark', met: 'meets the benchmark', notMet: 'below the benchmark',
+      p90Contact: 'p90', clockBusiness: 'in business hours', clockWall: 'wall-clock time', clockMixed: 'business hours for {n} of {of}, wall-clock for the rest', slaCompliance: 'SLA compliance', benchmark: 'benchmark', met: 'meets the benchmark', notMet: 'below the benchmark',
       of: 'of', none: 'No data in this period.', noHandoffs: 'No open handoffs.', lead: 'Lead', owner: 'Owner', deadline: 'Deadline',
       timeLeft: 'Time left', breaches: 'Breaches', breached: 'breached', undelivered: 'email not delivered', overdue: 'overdue', history: 'history', week: 'Week',
       rate: 'Rate', reason: 'Reason', count: 'Count', utm: 'UTM source / medium / campaign', badKey: 'This API key was refused.',
@@ -32,7 +32,7 @@
       reasons: '却下理由', byCampaign: 'キャンペーン別', bySource: '流入元 / UTM 別', slaBoard: 'SLA ボード — 対応待ちの引き渡し',
       leads: 'リード', mqls: 'MQL', contacted: '初回接触', sqls: 'SQL', recycled: 'リサイクル', disqualified: '対象外',
       slaBreaches: 'SLA 違反', leadToMql: 'リード → MQL', mqlToSql: 'MQL → SQL', medianContact: '初回接触までの中央値',
-      p90Contact: 'p90', slaCompliance: 'SLA 遵守率', benchmark: 'ベンチマーク', met: 'ベンチマーク達成', notMet: 'ベンチマーク未達',
+      p90Contact: 'p90', clockBusiness: '営業時間ベース', clockWall: '実時間ベース', clockMixed: '{of} 件中 {n} 件は営業時間ベース、残りは実時間', slaCompliance: 'SLA 遵守率', benchmark: 'ベンチマーク', met: 'ベンチマーク達成', notMet: 'ベンチマーク未達',
       of: '/', none: 'この期間のデータはありません。', noHandoffs: '対応待ちの引き渡しはありません。', lead: 'リード', owner: '担当者',
       deadline: '期限', timeLeft: '残り時間', breaches: '違反回数', breached: '違反', undelivered: 'メール未達', overdue: '期限切れ', history: '履歴', week: '週',
       rate: '率', reason: '理由', count: '件数', utm: 'UTM ソース / メディア / キャンペーン', badKey: 'この API キーは拒否されました。',
@@ -141,6 +141,13 @@
     return h('div', { class: 'card', 'data-metric': metric }, [h('div', { class: 'label' }, label), h('div', { class: 'value' }, value), sub ? h('div', { class: 'sub' }, sub) : null]);
   }
 
+  // Which clock the speed-to-lead figures use: campaigns with business hours count open time only.
+  function contactClock(c) {
+    if (c.count > 0 && c.businessTime === c.count) return t('clockBusiness');
+    if (c.businessTime === 0) return t('clockWall');
+    return t('clockMixed').replace('{n}', String(c.businessTime)).replace('{of}', String(c.count));
+  }
+
   function renderFunnel(f) {
     var m = f.totals;
     var bench = f.benchmark.mqlToSql;
@@ -148,7 +155,7 @@
     append($('kpis'), [
       card('leadToMql', t('leadToMql'), pct(m.leadToMql.rate), m.leadToMql.count + ' ' + t('of') + ' ' + m.leadToMql.of),
       card('mqlToSql', t('mqlToSql'), pct(m.mqlToSql.rate), m.mqlToSql.count + ' ' + t('of') + ' ' + m.mqlToSql.of + ' · ' + t('benchmark') + ' ' + pct(bench)),
-      card('medianContact', t('medianContact'), duration(m.timeToFirstContact.medianSeconds), t('p90Contact') + ' ' + duration(m.timeToFirstContact.p90Seconds)),
+      card('medianContact', t('medianContact'), duration(m.timeToFirstContact.medianSeconds), t('p90Contact') + ' ' + duration(m.timeToFirstContact.p90Seconds) + ' · ' + contactClock(m.timeToFirstContact)),
       card('slaCompliance', t('slaCompliance'), pct(m.sla.rate), m.sla.count + ' ' + t('of') + ' ' + m.sla.of),
       card('slaBreaches', t('slaBreaches'), String(m.slaBreaches)),
     ]);

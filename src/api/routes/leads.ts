@@ -17,6 +17,7 @@ import { undeliveredNoticeSchema } from '../../schemas/notices';
 import { transitionSchema } from '../../schemas/transition';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError } from '../errors';
+import { assertMayTouch, listScope } from '../lead-access';
 import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
 
 const stage = z.enum(STAGES);
@@ -140,11 +141,11 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/leads', {
-      config: { access: ['marketing', 'sales', 'ops'] },
+      config: { access: ['marketing', 'sales', 'manager', 'ops'] },
       schema: {
         tags: ['leads'],
         summary: 'List leads, newest first',
-        description: 'Filters combine with AND. Paginate with `cursor` = the previous page\'s `nextCursor` (null on the last page). Roles: marketing, sales, ops.',
+        description: 'Filters combine with AND. Paginate with `cursor` = the previous page\'s `nextCursor` (null on the last page). Roles: marketing, sales, manager, ops; with a sales user\'s key only that user\'s leads, with a manager\'s only the team\'s.',
         security: bearer,
         querystring: listQuery,
         response: { 200: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }), ...errors(400, 401, 403) },
@@ -153,7 +154,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const q = request.query;
         const rows = await listLeadPage(ctx, {
           ...(q.stage ? { stage: q.stage } : {}),
-          ...(q.owner ? { owner: q.owner } : {}),
+          ...(await listScope(ctx.pool, request.principal!, q.owner)),
           ...(q.campaignId ? { campaignId: q.campaignId } : {}),
           ...(q.slaBreached ? { slaBreached: q.slaBreached === 'true' } : {}),
           ...(q.cursor ? { before: leadCursor(q.cursor) } : {}),
@@ -182,11 +183,11 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/leads/:leadId', {
-      config: { access: ['marketing', 'sales', 'ops'] },
+      config: { access: ['marketing', 'sales', 'manager', 'ops'] },
       schema: {
         tags: ['leads'],
         summary: 'One lead: stage, score with breakdown, owner, deadlines, recent transitions, Temporal link',
-        description: 'Live state comes from the lead\'s workflow; if Temporal cannot be asked, from PostgreSQL (`temporal.live: false`). Roles: marketing, sales, ops.',
+        description: 'Live state comes from the lead\'s workflow; if Temporal cannot be asked, from PostgreSQL (`temporal.live: false`). Roles: marketing, sales, manager, ops; a sales user reads only their own leads, a manager the team\'s (else 403).',
         security: bearer,
         params: leadIdParams,
         response: { 200: leadDetailSchema, ...errors(401, 403, 404) },
@@ -195,6 +196,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const leadId = request.params.leadId;
         const lead = await readLead(ctx, { leadId }, { transitions: 20, undeliveredNotices: true });
         if (!lead) throw new UnknownLeadError(leadId);
+        await assertMayTouch(ctx.pool, request.principal!, lead.owner);
         const { row, live: view, workflow } = lead;
         const uiUrl = ctx.temporalUiUrl
           ? `${ctx.temporalUiUrl}/namespaces/${encodeURIComponent(ctx.client.options.namespace)}/workflows/${encodeURIComponent(workflow.workflowId)}${workflow.runId ? `/${workflow.runId}/history` : ''}`

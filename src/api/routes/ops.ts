@@ -85,7 +85,7 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           }),
         );
         const failing = Object.entries(components).filter(([, c]) => c.status === 'failing').map(([name]) => name);
-        const forOps = ctx.requestRole(request) === 'ops';
+        const forOps = (await ctx.requestPrincipal(request))?.role === 'ops';
         // Detail only: a failure to read it leaves the email part out.
         const recentFailures = forOps ? await withTimeout(recentEmailFailures(ctx.pool), 'PostgreSQL').catch(() => null) : null;
         const body = {

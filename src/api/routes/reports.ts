@@ -22,7 +22,12 @@ const metrics = {
   slaBreaches: z.number().int(),
   leadToMql: ratio,
   mqlToSql: ratio,
-  timeToFirstContact: z.object({ count: z.number().int(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() }),
+  timeToFirstContact: z.object({
+    count: z.number().int(),
+    businessTime: z.number().int().describe('of count, the handoffs measured in business time (campaigns whose policy has businessHours); the others in wall-clock time'),
+    medianSeconds: z.number().nullable(),
+    p90Seconds: z.number().nullable(),
+  }),
   sla: ratio,
   rejectionReasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
 };

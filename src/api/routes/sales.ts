@@ -8,21 +8,27 @@ import { z } from 'zod';
 import { STAGES } from '../../domain/types';
 import type { LeadView } from '../../domain/view';
 import { UnknownLeadError } from '../../leads/errors';
-import { leadStage } from '../../leads/store';
+import { leadStageAndOwner } from '../../leads/store';
 import { salesUpdates } from '../../leads/workflow-client';
 import { acceptSchema, contactSchema, rejectSchema } from '../../schemas/lead';
 import { ApiError } from '../errors';
+import { actingAs, assertMayTouch, type ActingAs } from '../lead-access';
+import type { Principal } from '../principal';
 import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
 
+const ACT = ['sales', 'manager', 'ops'] as const;
 const REFUSALS: Record<string, number> = { illegal_stage: 409, bant_insufficient: 422 };
 
 export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
-  async function runUpdate(leadId: string, update: (leadId: string) => Promise<LeadView>): Promise<LeadView> {
+  async function runUpdate(leadId: string, principal: Principal, bodyRep: string | undefined, update: (leadId: string, by: ActingAs) => Promise<LeadView>): Promise<LeadView> {
     if (!UUID_RE.test(leadId)) throw new UnknownLeadError(leadId);
-    const stage = await leadStage(ctx.pool, leadId);
-    if (stage === null) throw new UnknownLeadError(leadId);
+    const lead = await leadStageAndOwner(ctx.pool, leadId);
+    if (lead === null) throw new UnknownLeadError(leadId);
+    const stage = lead.stage;
+    await assertMayTouch(ctx.pool, principal, lead.owner);
+    const by = actingAs(principal, bodyRep);
     try {
-      return await update(leadId);
+      return await update(leadId, by);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         const status = REFUSALS[err.cause.type ?? ''];
@@ -39,14 +45,14 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
   const common = (summary: string, description: string) => ({
     tags: ['sales'],
     summary,
-    description: `${description} Role: sales.`,
+    description: `${description} Roles: sales (own leads), manager (the team's leads), ops and service keys (any lead, naming rep); see Authorization in docs/api.md.`,
     security: bearer,
     params: leadIdParams,
   });
 
   return async (app) => {
     app.post('/v1/leads/:leadId/contact', {
-      config: { access: ['sales'] },
+      config: { access: ACT },
       schema: {
         ...common(
           'Log a contact attempt',
@@ -66,26 +72,26 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         },
       },
       handler: async (request) => {
-        const view = await runUpdate(request.params.leadId.toLowerCase(), (leadId) => salesUpdates.contact(ctx.client, leadId, request.body));
+        const view = await runUpdate(request.params.leadId.toLowerCase(), request.principal!, request.body.rep, (leadId, by) => salesUpdates.contact(ctx.client, leadId, { ...request.body, ...by }));
         return { stage: view.stage, contactedAt: view.contactedAt, withinSla: view.contactedWithinSla, contactAttempts: view.contactAttempts, reached: view.reached, nextAttemptDueAt: view.nextAttemptDueAt };
       },
     });
 
     app.post('/v1/leads/:leadId/accept', {
-      config: { access: ['sales'] },
+      config: { access: ACT },
       schema: {
         ...common('Accept the lead as SQL', 'Legal in stage `working` only (else 409); needs at least the policy\'s `bantRequired` of the four BANT items true (else 422). The lead leaves the nurture system.'),
         body: acceptSchema,
         response: { 200: z.object({ stage: z.enum(STAGES) }), ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
       },
       handler: async (request) => {
-        const view = await runUpdate(request.params.leadId.toLowerCase(), (leadId) => salesUpdates.accept(ctx.client, leadId, request.body));
+        const view = await runUpdate(request.params.leadId.toLowerCase(), request.principal!, request.body.rep, (leadId, by) => salesUpdates.accept(ctx.client, leadId, { ...request.body, ...by }));
         return { stage: view.stage };
       },
     });
 
     app.post('/v1/leads/:leadId/reject', {
-      config: { access: ['sales'] },
+      config: { access: ACT },
       schema: {
         ...common(
           'Reject the lead back to marketing (recycled) or disqualify it',
@@ -95,7 +101,7 @@ export function salesRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         response: { 200: z.object({ stage: z.enum(STAGES), recycleAt: z.string().optional() }), ...errors(400, 401, 403, 404, 409, 413, 415) },
       },
       handler: async (request) => {
-        const view = await runUpdate(request.params.leadId.toLowerCase(), (leadId) => salesUpdates.reject(ctx.client, leadId, request.body));
+        const view = await runUpdate(request.params.leadId.toLowerCase(), request.principal!, request.body.rep, (leadId, by) => salesUpdates.reject(ctx.client, leadId, { ...request.body, ...by }));
         return { stage: view.stage, ...(view.recycleAt ? { recycleAt: view.recycleAt } : {}) };
       },
     });

@@ -11,6 +11,7 @@ import { withoutUndefined, type StepContext } from './step-context';
 export interface RecycledBy {
   rep?: string;
   note?: string;
+  actor?: string;
 }
 
 /**
@@ -23,7 +24,7 @@ export function recycle(ctx: StepContext, reason: RejectionReason | SystemRecycl
   lead.qualificationDeadline = null;
   if (lead.nextAttemptDueAt !== undefined) lead.nextAttemptDueAt = null;
   lead.recycleAt = ctx.now + durationMs(ctx.config.policy.recyclePeriod);
-  lead.lastRejection = { reason, ...withoutUndefined(by), at: ctx.now };
+  lead.lastRejection = { reason, ...withoutUndefined({ rep: by.rep, note: by.note }), at: ctx.now };
   ctx.recordTransition('recycled', system ? (reason as SystemRecycleReason) : 'rejected', {
     ...withoutUndefined(by),
     ...(system ? {} : { rejectionReason: reason as RejectionReason }),

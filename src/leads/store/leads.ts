@@ -38,10 +38,10 @@ export async function findLeadRow(db: Queryable, by: { leadId: string } | { emai
   return rows[0] ?? null;
 }
 
-/** The lead's stage as the row mirrors it; null when there is no such lead. */
-export async function leadStage(db: Queryable, leadId: string): Promise<Stage | null> {
-  const { rows } = await db.query<{ stage: Stage }>('SELECT stage FROM leads WHERE lead_id = $1', [leadId]);
-  return rows[0]?.stage ?? null;
+/** The lead's stage and owner as the row mirrors them; null when there is no such lead. */
+export async function leadStageAndOwner(db: Queryable, leadId: string): Promise<{ stage: Stage; owner: string | null } | null> {
+  const { rows } = await db.query<{ stage: Stage; owner: string | null }>('SELECT stage, owner FROM leads WHERE lead_id = $1', [leadId]);
+  return rows[0] ?? null;
 }
 
 /** Lead ids by normalized email, for the emails that have a lead. */
@@ -54,6 +54,8 @@ export async function leadIdsByEmail(db: Queryable, emailsNormalized: readonly s
 export interface LeadListFilter {
   stage?: Stage;
   owner?: string;
+  /** Only leads owned by one of these (normalized emails): a manager's team. */
+  owners?: readonly string[];
   campaignId?: string;
   slaBreached?: boolean;
   /** Only leads before this (created_at as PostgreSQL text, lead id) in the list's order. */
@@ -73,6 +75,7 @@ export async function listLeads(db: Queryable, f: LeadListFilter): Promise<Liste
   };
   if (f.stage) add('l.stage = ?', f.stage);
   if (f.owner) add('lower(l.owner) = lower(?)', f.owner);
+  if (f.owners) add('lower(l.owner) = ANY (?::text[])', f.owners);
   if (f.campaignId) add('l.campaign_id = ?', f.campaignId);
   const breached = "EXISTS (SELECT 1 FROM lead_transitions t WHERE t.lead_id = l.lead_id AND t.reason = 'sla_breached')";
   if (f.slaBreached === true) where.push(breached);

@@ -23,8 +23,8 @@ export interface LeadSnapshot {
 const RECORD_TRANSITION = `
   WITH recorded AS (
     INSERT INTO lead_transitions
-      (lead_id, seq, from_stage, to_stage, reason, cycle, score, owner, rep, rejection_reason, note, details, occurred_at)
-    VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, to_timestamp($18 / 1000.0))
+      (lead_id, seq, from_stage, to_stage, reason, cycle, score, owner, rep, rejection_reason, note, details, occurred_at, actor)
+    VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, to_timestamp($18 / 1000.0), $24)
     ON CONFLICT (lead_id, seq) DO NOTHING
   )
   UPDATE leads l SET
@@ -53,6 +53,7 @@ export async function recordTransitionRow(db: Queryable, leadId: string, t: Tran
       leadId, snapshot.stage, snapshot.owner, snapshot.score, snapshot.unsubscribed, snapshot.emailBounced,
       t.seq, t.from, t.to, t.reason, t.cycle, t.score, t.owner ?? null, t.rep ?? null, t.rejectionReason ?? null, t.note ?? null, JSON.stringify(t.details ?? {}), t.at,
       d?.toCampaignVersion ?? null, d?.toModelId ?? null, d?.toModelVersion ?? null, d?.toShadowModelId ?? null, d?.toShadowModelVersion ?? null,
+      t.actor ?? null,
     ]);
   } catch (err) {
     // The lead row is gone (erased on request): there is nothing left to record, and retrying cannot help.
@@ -64,7 +65,7 @@ export async function recordTransitionRow(db: Queryable, leadId: string, t: Tran
 /** Oldest first; with `limit`, only the most recent ones. */
 export async function loadTransitions(db: Queryable, leadId: string, limit?: number): Promise<TransitionRecord[]> {
   const { rows } = await db.query(
-    `SELECT * FROM (SELECT seq, from_stage, to_stage, reason, occurred_at, cycle, score, owner, rep, rejection_reason, note, details
+    `SELECT * FROM (SELECT seq, from_stage, to_stage, reason, occurred_at, cycle, score, owner, rep, actor, rejection_reason, note, details
         FROM lead_transitions WHERE lead_id = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`,
     [leadId, limit ?? null],
   );
@@ -78,6 +79,7 @@ export async function loadTransitions(db: Queryable, leadId: string, limit?: num
     score: t.score,
     owner: t.owner,
     rep: t.rep,
+    actor: t.actor,
     rejectionReason: t.rejection_reason,
     note: t.note,
     details: t.details ?? {},
