@@ -76,6 +76,10 @@ describe('user keys and authorization', () => {
   it('a sales user acts as themself, only on their own leads, and the transition records them as actor', async () => {
     const u = users();
     const leadId = await mqlLead('own');
+    // The SLA board shows the handoff to its owner only.
+    expect((await as(u.rep, 'GET', '/v1/reports/sla')).json().entries.map((e: { leadId: string }) => e.leadId)).toContain(leadId);
+    expect((await as(u.other, 'GET', '/v1/reports/sla')).json().entries.map((e: { leadId: string }) => e.leadId)).not.toContain(leadId);
+    expect((await as(u.other, 'GET', `/v1/reports/sla?owner=${u.rep}`)).statusCode).toBe(403);
     const other = await as(u.other, 'POST', `/v1/leads/${leadId}/contact`, { channel: 'call' });
     expect([other.statusCode, other.json().error.code]).toEqual([403, 'not_owner']);
     const impersonate = await as(u.rep, 'POST', `/v1/leads/${leadId}/contact`, { rep: u.other, channel: 'call' });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { dashboardAsset, DASHBOARD_ASSETS } from '../dashboard/assets';
 import { ApiError } from '../errors';
+import { listScope } from '../lead-access';
 import { bearer, errors, type RouteContext } from '../context';
 import { workflowIdFor } from '../../temporal/client';
 import { isTimeZone } from '../../domain/zoned-time';
@@ -158,13 +159,14 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       schema: {
         tags: ['reports'],
         summary: 'SLA board: open handoffs (stage mql) with owner and time left, breached first',
-        description: 'The deadline is the last handoff or reassignment plus the SLA of the lead\'s campaign version. Roles: marketing, sales, ops.',
+        description: 'The deadline is the last handoff or reassignment plus the SLA of the lead\'s campaign version. Roles: marketing, sales, ops; with a sales user\'s key only that user\'s handoffs (another `owner` → 403).',
         security: bearer,
         querystring: slaQuery,
         response: { 200: slaSchema, ...errors(400, 401, 403) },
       },
       handler: async (request) => {
-        const board = await slaBoard(ctx.pool, { now: new Date(), ...request.query });
+        const { owner } = await listScope(ctx.pool, request.principal!, request.query.owner);
+        const board = await slaBoard(ctx.pool, { now: new Date(), ...request.query, ...(owner ? { owner } : {}) });
         const ns = encodeURIComponent(ctx.client.options.namespace);
         return {
           ...board,
