@@ -7,7 +7,7 @@ import { availableOwners, ownerKey, rotate, type OwnerDirectoryEntry, type SkipR
 import { openLeadCounts, type Queryable } from '../leads/store';
 import { absenceRanges } from '../users/out-of-office';
 import { routingProfiles } from '../users/store';
-import { advanceTurn, claimPick, findPick, recordPick, takeTurn } from './store';
+import { advanceTurn, claimPick, findPick, recordPick, pruneOldPicks, takeTurn } from './store';
 
 export interface PickOwnerInput {
   /** Unique per handoff attempt (e.g. workflow id + transition seq); the same key answers the same pick. */
@@ -29,6 +29,9 @@ export interface PickOwnerResult {
   skipped: { owner: string; reason: SkipReason }[];
 }
 
+/** Picks are kept this long for retries of their activity (which retries until PostgreSQL is back). */
+export const PICK_RETENTION_DAYS = 30;
+
 export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOwnerResult> {
   if (input.candidates.length === 0) return { owner: null, skipped: [] };
   return withTransaction(db, async (tx) => {
@@ -45,6 +48,7 @@ export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOw
     if (choice.owner !== null) await advanceTurn(tx, input.campaignId, input.poolId, choice.offset);
     const result = { owner: choice.owner, skipped: choice.skipped };
     await recordPick(tx, input.pickKey, result);
+    await pruneOldPicks(tx, PICK_RETENTION_DAYS);
     return result;
   });
 }

@@ -45,6 +45,19 @@ export async function advanceTurn(db: Queryable, campaignId: string, poolId: str
   if (steps > 0) await db.query('UPDATE routing_counters SET next = next + $3 WHERE campaign_id = $1 AND pool_id = $2', [campaignId, poolId, steps]);
 }
 
+/**
+ * Deletes a few picks older than `retentionDays` (each pick prunes some, so the table stays bounded
+ * without a job). A pick only answers retries of its own activity, which end long before.
+ */
+export async function pruneOldPicks(db: Queryable, retentionDays: number, batch = 20): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM routing_picks WHERE pick_key IN (
+       SELECT pick_key FROM routing_picks WHERE picked_at < now() - make_interval(days => $1) ORDER BY picked_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [retentionDays, batch],
+  );
+  return rowCount ?? 0;
+}
+
 /** Erasure: the picks of one lead (their keys start with its id). */
 export async function forgetPicksOf(db: Queryable, leadId: string): Promise<void> {
   await db.query(`DELETE FROM routing_picks WHERE starts_with(pick_key, $1 || ':')`, [leadId]);

@@ -2,7 +2,7 @@
 // counter's row lock), skips owners who are excluded, away or at capacity, and a retried pick
 // answers what its first attempt chose without turning the rotation.
 import type { Pool } from 'pg';
-import { pickOwner, type PickOwnerInput } from '../../src/routing/pick-owner';
+import { PICK_RETENTION_DAYS, pickOwner, type PickOwnerInput } from '../../src/routing/pick-owner';
 import type { UserBody } from '../../src/schemas/user';
 import { upsertUser } from '../../src/users/store';
 import { testPool, uid } from '../support/harness';
@@ -114,5 +114,17 @@ describe('pickOwner', () => {
     expect((await pick()).owner).toBe(owners[2]);
     const { rows } = await pool.query('SELECT next FROM routing_counters WHERE campaign_id = $1', [`c-${tag}`]);
     expect(rows).toEqual([{ next: '3' }]);
+  });
+
+  it('prunes picks older than the retention a few at a time, keeping recent ones', async () => {
+    const { tag, pick } = setup();
+    await pool.query(
+      `INSERT INTO routing_picks (pick_key, owner, picked_at) SELECT $1 || ':old:' || i, 'x', now() - make_interval(days => $2 + 1) FROM generate_series(1, 5) i`,
+      [tag, PICK_RETENTION_DAYS],
+    );
+    await pool.query(`INSERT INTO routing_picks (pick_key, owner, picked_at) VALUES ($1 || ':recent', 'x', now() - make_interval(days => $2 - 1))`, [tag, PICK_RETENTION_DAYS]);
+    await pick();
+    const left = await pool.query(`SELECT pick_key FROM routing_picks WHERE starts_with(pick_key, $1 || ':') ORDER BY pick_key`, [tag]);
+    expect(left.rows.map((r) => r.pick_key)).toEqual([`${tag}:0`, `${tag}:recent`]);
   });
 });

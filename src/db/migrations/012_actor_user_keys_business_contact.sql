@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS user_api_keys (
 );
 CREATE INDEX IF NOT EXISTS user_api_keys_user_idx ON user_api_keys (email_normalized);
 
+-- Old routing picks are pruned a few at a time by each new pick (src/routing/store.ts).
+CREATE INDEX IF NOT EXISTS routing_picks_age_idx ON routing_picks (picked_at);
+
 -- Time to first contact in business time, when the contacted transition says it (details.businessSeconds,
 -- set when the campaign's policy has businessHours); contact_business tells the report which clock.
 ALTER TABLE funnel_handoffs ADD COLUMN IF NOT EXISTS contact_business boolean NOT NULL DEFAULT false;
