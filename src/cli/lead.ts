@@ -71,7 +71,7 @@ export function formatLead(lead: LeadReport): string {
   if (!lead.transitions.length) out.push('  (none yet)');
   for (const t of lead.transitions) {
     const versions = t.reason === 'migrated' ? `${String(t.details.fromModel)} → ${String(t.details.toModel)}` : '';
-    const extra = [t.owner ? `owner ${t.owner}` : '', t.rep ? `rep ${t.rep}` : '', t.note ? `"${t.note}"` : '', versions].filter(Boolean).join(', ');
+    const extra = [t.owner ? `owner ${t.owner}` : '', t.rep ? `rep ${t.rep}` : '', t.actor && t.actor !== t.rep ? `by ${t.actor}` : '', t.note ? `"${t.note}"` : '', versions].filter(Boolean).join(', ');
     out.push(`  ${String(t.seq).padStart(3)}  ${t.at}  ${(t.from ?? '-').padEnd(12)} → ${t.to.padEnd(12)} ${t.reason.padEnd(22)} score ${String(t.score).padStart(3)}${extra ? `  ${extra}` : ''}`);
   }
   return out.join('\n');
