@@ -128,11 +128,11 @@ export class LeadRun {
     else this.feed({ type: 'migrate', config: next, trigger: 'request' });
   }
 
-  async migrateTo(versions: CatalogVersions): Promise<void> {
+  async migrateTo(versions: CatalogVersions, actor?: string): Promise<void> {
     if (versions.campaign.id !== this.config.campaign.id) return log.warn('ignored migrateTo for another campaign');
     const summary = `Load ${versionsOf(versions)} (now ${versionsOf(this.config)})`;
     const next = await store.loadCatalogVersions.executeWithOptions({ summary }, [versions]);
-    if (next) this.feed({ type: 'migrate', config: next, trigger: 'request' });
+    if (next) this.feed({ type: 'migrate', config: next, trigger: 'request', ...(actor ? { actor } : {}) });
   }
 
   requestUpgrade(): void {

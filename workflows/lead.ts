@@ -31,10 +31,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadOutcom
 function listen(lead: LeadRun): void {
   setHandler(messages.engagementSignal, (event) => lead.feed({ type: 'engagement', event }));
   setHandler(messages.attributesSignal, (attributes) => lead.feed({ type: 'attributes', attributes }));
-  setHandler(messages.unsubscribeSignal, () => lead.feed({ type: 'unsubscribe' }));
-  setHandler(messages.clearBounceSignal, () => lead.feed({ type: 'bounceCleared' }));
+  setHandler(messages.unsubscribeSignal, (by) => lead.feed({ type: 'unsubscribe', ...messages.signalledActor(by) }));
+  setHandler(messages.clearBounceSignal, (by) => lead.feed({ type: 'bounceCleared', ...messages.signalledActor(by) }));
   setHandler(messages.migrateSignal, (config) => lead.migrateByContent(config));
-  setHandler(messages.migrateToSignal, (versions) => lead.migrateTo(versions));
+  setHandler(messages.migrateToSignal, (versions, by) => lead.migrateTo(versions, messages.signalledActor(by).actor));
   setHandler(messages.getStateQuery, () => lead.view());
   setHandler(messages.runRevisionQuery, () => lead.revision);
   setHandler(messages.upgradeSignal, () => lead.requestUpgrade());

@@ -8,9 +8,18 @@ import type { AcceptAction, ContactAction, EngagementEvent, LeadAttributes, Reje
 export const engagementSignal = defineSignal<[EngagementEvent]>('engagement');
 /** New fit attributes for an enrolled lead (re-enrolment merges them). */
 export const attributesSignal = defineSignal<[LeadAttributes]>('attributes');
-export const unsubscribeSignal = defineSignal<[]>('unsubscribe');
+/** Who sent a signal that records a transition (the API's principal); absent from older senders and the lead's own links. */
+export interface SignalledBy {
+  actor?: string;
+}
+/** The actor a signal names, when it is a plausible one (signals are not validated like API bodies). */
+export function signalledActor(by: SignalledBy | undefined): { actor?: string } {
+  const actor = by?.actor;
+  return typeof actor === 'string' && actor.length > 0 && actor.length <= 330 ? { actor } : {};
+}
+export const unsubscribeSignal = defineSignal<[SignalledBy?]>('unsubscribe');
 /** Ops cleared the lead's bounce flag (DELETE /v1/leads/:id/bounce): nurture resumes. */
-export const clearBounceSignal = defineSignal<[]>('clearBounce');
+export const clearBounceSignal = defineSignal<[SignalledBy?]>('clearBounce');
 /** Catalog versions by name only: the workflow loads their content from the catalog itself. */
 export interface CatalogVersions {
   campaign: { id: string; version: number };
@@ -18,7 +27,7 @@ export interface CatalogVersions {
   shadowModel: { id: string; version: number } | null;
 }
 /** Move to these versions of the lead's own campaign and models (POST /v1/campaigns/:id/migrate). */
-export const migrateToSignal = defineSignal<[CatalogVersions]>('migrateTo');
+export const migrateToSignal = defineSignal<[CatalogVersions, SignalledBy?]>('migrateTo');
 /**
  * Superseded by migrateTo: it carried the configuration itself, so anyone able to signal the
  * workflow could have made it send text of their own. Runs ignore it from patch

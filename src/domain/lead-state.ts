@@ -102,9 +102,9 @@ export interface LeadState {
 export type LeadInput =
   | { type: 'engagement'; event: EngagementEvent }
   | { type: 'attributes'; attributes: LeadAttributes }
-  | { type: 'unsubscribe' }
+  | { type: 'unsubscribe'; actor?: string }
   | { type: 'emailBounced'; stepId: string }
-  | { type: 'bounceCleared' }
+  | { type: 'bounceCleared'; actor?: string }
   | { type: 'tick' }
   | { type: 'contact'; action: ContactAction }
   | { type: 'accept'; action: AcceptAction }
@@ -112,7 +112,7 @@ export type LeadInput =
   /** The answer to a chooseOwner command. */
   | { type: 'ownerChosen'; assignment: number; owner: string; assignedBy: string; poolId: string; skipped: { owner: string; reason: string }[] }
   /** Move to newer versions of the lead's campaign, policy and models (on request, or at recycle). */
-  | { type: 'migrate'; config: LeadConfig; trigger: MigrationTrigger };
+  | { type: 'migrate'; config: LeadConfig; trigger: MigrationTrigger; actor?: string };
 
 export type MigrationTrigger = 'request' | 'recycle';
 

@@ -74,11 +74,11 @@ function applyInput(ctx: StepContext, input: LeadInput): void {
     case 'attributes':
       return updateAttributes(ctx, input.attributes);
     case 'unsubscribe':
-      return unsubscribe(ctx);
+      return unsubscribe(ctx, input.actor);
     case 'emailBounced':
       return emailBounced(ctx, input.stepId);
     case 'bounceCleared':
-      return bounceCleared(ctx);
+      return bounceCleared(ctx, input.actor);
     case 'tick':
       return runDueDeadlines(ctx);
     case 'contact':
@@ -88,7 +88,7 @@ function applyInput(ctx: StepContext, input: LeadInput): void {
     case 'reject':
       return reject(ctx, input.action);
     case 'migrate':
-      return migrate(ctx, input.config, input.trigger);
+      return migrate(ctx, input.config, input.trigger, input.actor);
     case 'ownerChosen':
       return ownerChosen(ctx, input);
   }

@@ -4,6 +4,7 @@ import type { IntakeDeps } from './deps';
 import { UnknownLeadError } from './errors';
 import { assertLeadId } from './lead-id';
 import { clearBounceFlag } from './store';
+import type { SignalledBy } from '../../workflows/messages';
 import { signalClearBounce } from './workflow-client';
 
 /**
@@ -11,11 +12,11 @@ import { signalClearBounce } from './workflow-client';
  * tells the workflow, which records `bounce_cleared` and schedules the pending step. Idempotent.
  * Returns whether the row was flagged.
  */
-export async function clearBounce(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadId: string): Promise<{ wasBounced: boolean }> {
+export async function clearBounce(deps: Pick<IntakeDeps, 'pool' | 'client'>, leadId: string, by: SignalledBy = {}): Promise<{ wasBounced: boolean }> {
   assertLeadId(leadId);
   const cleared = await clearBounceFlag(deps.pool, leadId);
   if (!cleared) throw new UnknownLeadError(leadId);
   // Signalled even when the row was not flagged: the workflow's flag may not be recorded yet.
-  await signalClearBounce(deps.client, leadId);
+  await signalClearBounce(deps.client, leadId, by);
   return cleared;
 }

@@ -4,7 +4,7 @@
 // versions), so calling this twice is harmless.
 import { getCampaign, resolveLeadConfig, UnknownCatalogEntryError } from '../catalog/store';
 import type { LeadConfig } from '../domain/lead-state';
-import type { CatalogVersions } from '../../workflows/messages';
+import type { CatalogVersions, SignalledBy } from '../../workflows/messages';
 import type { IntakeDeps } from './deps';
 import { leadsBehindVersions } from './store';
 import { signalMigrateTo } from './workflow-client';
@@ -21,7 +21,7 @@ export interface MigrationResult {
 /** Signals sent at once; enough to keep Temporal busy without flooding it. */
 const CONCURRENCY = 16;
 
-export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'client'>, campaignId: string): Promise<MigrationResult> {
+export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'client'>, campaignId: string, by: SignalledBy = {}): Promise<MigrationResult> {
   if (!(await getCampaign(deps.pool, campaignId))) throw new UnknownCatalogEntryError('campaign', campaignId);
   const config: LeadConfig = await resolveLeadConfig(deps.pool, campaignId);
   const shadow = config.shadowModel ?? null;
@@ -36,7 +36,7 @@ export async function migrateCampaignLeads(deps: Pick<IntakeDeps, 'pool' | 'clie
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < leadIds.length; i = next++) {
-      if (await signalMigrateTo(deps.client, leadIds[i]!, versions)) signalled += 1;
+      if (await signalMigrateTo(deps.client, leadIds[i]!, versions, by)) signalled += 1;
       else notRunning += 1;
     }
   };

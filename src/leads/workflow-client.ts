@@ -20,6 +20,7 @@ import {
   unsubscribeSignal,
   upgradeSignal,
   type CatalogVersions,
+  type SignalledBy,
 } from '../../workflows/messages';
 import type { leadWorkflow } from '../../workflows/lead';
 import { LEAD_RUN_REVISION } from '../../workflows/revision';
@@ -96,13 +97,13 @@ export async function signalEngagements(client: Client, leadId: string, events: 
   for (const event of events) await handle.signal(engagementSignal, event);
 }
 
-export const signalUnsubscribe = (client: Client, leadId: string): Promise<boolean> => ifRunning(client, leadId, (h) => h.signal(unsubscribeSignal));
+export const signalUnsubscribe = (client: Client, leadId: string, by: SignalledBy = {}): Promise<boolean> => ifRunning(client, leadId, (h) => h.signal(unsubscribeSignal, by));
 
-export const signalClearBounce = (client: Client, leadId: string): Promise<boolean> => ifRunning(client, leadId, (h) => h.signal(clearBounceSignal));
+export const signalClearBounce = (client: Client, leadId: string, by: SignalledBy = {}): Promise<boolean> => ifRunning(client, leadId, (h) => h.signal(clearBounceSignal, by));
 
 /** False when the lead's workflow has ended (nothing to migrate). */
-export const signalMigrateTo = (client: Client, leadId: string, versions: CatalogVersions): Promise<boolean> =>
-  ifRunning(client, leadId, (h) => h.signal(migrateToSignal, versions));
+export const signalMigrateTo = (client: Client, leadId: string, versions: CatalogVersions, by: SignalledBy = {}): Promise<boolean> =>
+  ifRunning(client, leadId, (h) => h.signal(migrateToSignal, versions, by));
 
 /** The sales actions, as the workflow's updates; each answers the lead's view after it was applied. */
 export const salesUpdates = {

@@ -124,4 +124,13 @@ describe('user keys and authorization', () => {
       ]);
     });
   });
+
+  it('records who unsubscribed a lead through the API', async () => {
+    const { leadId } = (await h.call('marketing', 'POST', '/v1/leads', { email: `optout-${h.tag}@customer.test`, campaignId })).json();
+    expect((await h.call('marketing', 'POST', `/v1/leads/${leadId}/unsubscribe`)).statusCode).toBeLessThan(300);
+    await eventually(async () => {
+      const { rows } = await h.pool.query("SELECT actor FROM lead_transitions WHERE lead_id = $1 AND reason = 'unsubscribed'", [leadId]);
+      expect(rows).toEqual([{ actor: 'service:marketing' }]);
+    });
+  });
 });

@@ -18,6 +18,7 @@ import { transitionSchema } from '../../schemas/transition';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError } from '../errors';
 import { assertMayTouch, listScope } from '../lead-access';
+import { actorOf } from '../principal';
 import { bearer, errors, leadIdParams, UUID_RE, type RouteContext } from '../context';
 
 const stage = z.enum(STAGES);
@@ -256,7 +257,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       },
       handler: async (request) => {
         const row = await loadRow(request.params.leadId);
-        await unsubscribeLead(deps, row.lead_id);
+        await unsubscribeLead(deps, row.lead_id, { actor: actorOf(request.principal!) });
         return { leadId: row.lead_id, unsubscribed: true as const };
       },
     });
@@ -274,7 +275,7 @@ export function leadRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       },
       handler: async (request) => {
         const row = await loadRow(request.params.leadId);
-        const { wasBounced } = await clearBounce(deps, row.lead_id);
+        const { wasBounced } = await clearBounce(deps, row.lead_id, { actor: actorOf(request.principal!) });
         request.log.info({ leadId: row.lead_id, wasBounced }, 'bounce flag cleared');
         return { leadId: row.lead_id, emailBounced: false as const, wasBounced };
       },

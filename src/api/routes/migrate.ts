@@ -5,6 +5,7 @@ import { UnknownCatalogEntryError } from '../../catalog/store';
 import { migrateCampaignLeads } from '../../leads/migrate';
 import { id } from '../../schemas/common';
 import { bearer, errors, type RouteContext } from '../context';
+import { actorOf } from '../principal';
 
 const version = z.object({ id: z.string(), version: z.number() });
 const migrationResult = z.object({
@@ -30,7 +31,7 @@ export function migrateRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       handler: async (request, reply) => {
         const campaignId = request.params.id;
         if (!id.safeParse(campaignId).success) throw new UnknownCatalogEntryError('campaign', campaignId);
-        return reply.status(202).send(await migrateCampaignLeads(ctx, campaignId));
+        return reply.status(202).send(await migrateCampaignLeads(ctx, campaignId, { actor: actorOf(request.principal!) }));
       },
     });
   };

@@ -20,7 +20,7 @@ export function versionsOf(config: { campaign: Versioned; model: Versioned; shad
  * the score is recomputed under the new model. A nurturing lead the new model calls an MQL is handed
  * off now; a lead already handed off stays with sales even if the new score is lower.
  */
-export function migrate(ctx: StepContext, next: LeadConfig, trigger: MigrationTrigger): void {
+export function migrate(ctx: StepContext, next: LeadConfig, trigger: MigrationTrigger, actor?: string): void {
   const from = ctx.config;
   // A hand-made signal that is not a whole configuration is ignored rather than failing the workflow.
   if (!isUsableConfig(next) || next.campaign.id !== from.campaign.id || versionsOf(next) === versionsOf(from)) return;
@@ -28,7 +28,7 @@ export function migrate(ctx: StepContext, next: LeadConfig, trigger: MigrationTr
   ctx.useConfig(next);
   if (!next.shadowModel) ctx.lead.shadowMqlAt = null;
   rescore(ctx);
-  ctx.recordTransition(ctx.lead.stage, 'migrated', { details: migrationDetails(from, next, trigger) });
+  ctx.recordTransition(ctx.lead.stage, 'migrated', { actor, details: migrationDetails(from, next, trigger) });
   handOffIfMql(ctx);
 }
 

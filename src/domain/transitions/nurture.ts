@@ -34,12 +34,12 @@ export function resumeNurture(ctx: StepContext): void {
   if (pending) lead.nurture.dueAt = now + durationMs(pending.delay);
 }
 
-export function unsubscribe(ctx: StepContext): void {
+export function unsubscribe(ctx: StepContext, actor?: string): void {
   const lead = ctx.lead;
   if (lead.unsubscribed) return;
   lead.unsubscribed = true;
   lead.nurture.dueAt = null;
-  ctx.recordTransition(lead.stage, 'unsubscribed');
+  ctx.recordTransition(lead.stage, 'unsubscribed', { actor });
 }
 
 export function emailBounced(ctx: StepContext, stepId: string): void {
@@ -51,10 +51,10 @@ export function emailBounced(ctx: StepContext, stepId: string): void {
 }
 
 /** Ops cleared the bounce: email may go to the lead again. */
-export function bounceCleared(ctx: StepContext): void {
+export function bounceCleared(ctx: StepContext, actor?: string): void {
   const lead = ctx.lead;
   if (!lead.emailBounced) return;
   lead.emailBounced = false;
-  ctx.recordTransition(lead.stage, 'bounce_cleared');
+  ctx.recordTransition(lead.stage, 'bounce_cleared', { actor });
   resumeNurture(ctx);
 }

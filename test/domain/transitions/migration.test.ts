@@ -42,10 +42,13 @@ describe('migrate', () => {
     lead.apply(open('o1', PINNED_T0 + 2 * H), PINNED_T0 + 2 * H);
     expect(lead.state).toMatchObject({ stage: 'nurturing', score: { total: 60 } });
 
-    const migrated = lead.apply({ type: 'migrate', config: { ...PINNED_CONFIG, model: V2, campaign: { ...PINNED_CAMPAIGN, version: 2 } }, trigger: 'request' }, PINNED_T0 + 3 * H);
+    const migrated = lead.apply({ type: 'migrate', config: { ...PINNED_CONFIG, model: V2, campaign: { ...PINNED_CAMPAIGN, version: 2 } }, trigger: 'request', actor: 'service:marketing' }, PINNED_T0 + 3 * H);
     expect(reasons(migrated.commands)).toEqual(['migrated', 'mql']);
-    const [t] = transitionsIn(migrated.commands);
+    const [t, mql] = transitionsIn(migrated.commands);
+    // The migration records who asked for it; the handoff it caused is the workflow's own.
+    expect(mql!.actor).toBeUndefined();
     expect(t).toMatchObject({
+      actor: 'service:marketing',
       from: 'nurturing',
       to: 'nurturing',
       score: 70,
