@@ -24,6 +24,7 @@ import { publicRoutes } from './routes/public';
 import { reportRoutes } from './routes/reports';
 import { salesRoutes } from './routes/sales';
 import { userRoutes } from './routes/users';
+import { workspaceRoutes } from './routes/workspace';
 
 export const BODY_LIMIT = 1024 * 1024;
 const DOCS_PREFIX = '/docs';
@@ -107,6 +108,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(publicRoutes(ctx));
   await app.register(reportRoutes(ctx));
   await app.register(userRoutes(ctx));
+  await app.register(workspaceRoutes(ctx));
 
   app.get('/openapi.json', {
     config: { access: 'public' },

@@ -124,15 +124,21 @@ export interface ContactAction {
   note?: string;
   /** Absent: 'reached' (a first contact as before attempts existed). */
   outcome?: ContactOutcome;
+  /** Who performed the action (the authenticated caller), when known. */
+  actor?: string;
 }
 export interface AcceptAction {
   rep: string;
   bant: Bant;
   note?: string;
+  /** Who performed the action (the authenticated caller), when known. */
+  actor?: string;
 }
 export interface RejectAction {
   rep: string;
   reason: RejectionReason;
   note?: string;
   disqualify?: boolean;
+  /** Who performed the action (the authenticated caller), when known. */
+  actor?: string;
 }

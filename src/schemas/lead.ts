@@ -43,15 +43,18 @@ export const contactSchema = z.strictObject({
   channel: z.enum(CONTACT_CHANNELS),
   note: text(5000).optional(),
   outcome: z.enum(CONTACT_OUTCOMES).optional().describe('reached (default), no_answer or left_message: every attempt meets the first-contact SLA'),
+  actor: text(320).optional(),
 });
 export const acceptSchema = z.strictObject({
   rep: text(320),
   bant: z.strictObject({ budget: z.boolean(), authority: z.boolean(), need: z.boolean(), timeline: z.boolean() }),
   note: text(5000).optional(),
+  actor: text(320).optional(),
 });
 export const rejectSchema = z.strictObject({
   rep: text(320),
   reason: z.enum(REJECTION_REASONS),
   note: text(5000).optional(),
   disqualify: z.boolean().optional(),
+  actor: text(320).optional(),
 });
