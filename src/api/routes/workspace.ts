@@ -43,12 +43,16 @@ function langOf(request: FastifyRequest, user: UserRow | null): Lang {
   return chooseLang(queryOf(request).lang, user?.locale, request.headers['accept-language']);
 }
 
-/** A form from this site: the browser's Fetch metadata and Origin, when it sends them, must say so. */
+/**
+ * A form from this site: the browser's Fetch metadata and Origin, when it sends them, must say so.
+ * Under Referrer-Policy: no-referrer a browser sends `Origin: null`; then only Sec-Fetch-Site can vouch.
+ */
 function sameOrigin(request: FastifyRequest, publicBaseUrl: string | undefined): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return false;
   const origin = request.headers.origin;
   if (origin === undefined) return true;
+  if (origin === 'null') return site === 'same-origin';
   const allowed = [`${request.protocol}://${request.headers.host ?? ''}`];
   if (publicBaseUrl) allowed.push(new URL(publicBaseUrl).origin);
   return allowed.includes(origin);
