@@ -24,6 +24,19 @@ const RUN = join(PROJECT_ROOT, '.data', `screenshots-${process.pid}`);
 const key = (role: string) => DEV_API_KEYS.find((k) => k.role === role)!.key;
 const say = (line: string) => console.log(`[screenshots] ${line}`);
 
+/** The dev server opens its port before its frontend is healthy: try again for a while. */
+async function retried<T>(attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(RUN, { recursive: true });
   mkdirSync(OUT, { recursive: true });
@@ -43,7 +56,7 @@ async function main(): Promise<void> {
     const apiPort = await freePort();
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     const taskQueue = 'screenshots';
-    const connection = await NativeConnection.connect({ address: temporal.address });
+    const connection = await retried(() => NativeConnection.connect({ address: temporal.address }));
     stops.unshift(() => connection.close());
     const worker = await createLeadWorker({
       connection, namespace: 'default', taskQueue, pool, transport: createMailTransport(sink.url), mailFrom: 'leadloop <noreply@leadloop.local>',

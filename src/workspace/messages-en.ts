@@ -80,6 +80,7 @@ export const en = {
     timelineKinds: { event: 'Activity', email: 'Email', transition: 'Stage' },
     emailSent: (kind: string, status: string) => `${kind} email (${status})`,
     emailKinds: { nurture: 'Nurture', owner: 'Owner', escalation: 'Escalation' } as Record<string, string>,
+    emailStatuses: { sent: 'sent', bounced: 'bounced', unknown: 'outcome unknown', pending: 'retrying', failed: 'not delivered' } as Record<string, string>,
     reasons: {
       enrolled: 'Enrolled', mql: 'Reached MQL', assigned: 'Assigned', sla_breached: 'SLA missed', contacted: 'Contacted', contact_attempt: 'Contact attempt',
       accepted: 'Accepted as SQL', rejected: 'Rejected', disqualified: 'Disqualified', unreachable: 'Unreachable', sla_expired: 'SLA expired',

@@ -81,6 +81,7 @@ export const ja: Messages = {
     timelineKinds: { event: '行動', email: 'メール', transition: 'ステージ' },
     emailSent: (kind, status) => `${kind}メール(${status})`,
     emailKinds: { nurture: 'ナーチャリング', owner: '担当者宛', escalation: 'エスカレーション' },
+    emailStatuses: { sent: '送信済み', bounced: '不達', unknown: '結果不明', pending: '再送中', failed: '未達' },
     reasons: {
       enrolled: '登録', mql: 'MQL 到達', assigned: '担当割り当て', sla_breached: 'SLA 超過', contacted: 'コンタクト', contact_attempt: 'コンタクト試行',
       accepted: 'SQL として承認', rejected: '却下', disqualified: '失格', unreachable: '連絡不能', sla_expired: 'SLA 期限切れ',

@@ -111,7 +111,7 @@ function timeline(v: LeadPageView): string {
   const { m } = v;
   const items: Item[] = [
     ...v.data.events.map((e): Item => ({ at: e.occurred_at.toISOString(), kind: 'event', text: eventWords(m, e.type, e.properties ?? {}) })),
-    ...v.data.emails.map((e): Item => ({ at: e.at, kind: 'email', text: `${m.page.emailSent(m.page.emailKinds[e.kind] ?? e.kind, e.status)}: ${e.subject}` })),
+    ...v.data.emails.map((e): Item => ({ at: e.at, kind: 'email', text: `${m.page.emailSent(m.page.emailKinds[e.kind] ?? e.kind, m.page.emailStatuses[e.status] ?? e.status)}: ${e.subject}` })),
     ...transitionsOf(v).map((t): Item => ({ at: t.at, kind: 'transition', text: transitionText(m, t) })),
   ].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const list = items.length
