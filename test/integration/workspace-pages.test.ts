@@ -225,6 +225,9 @@ describe('sales workspace pages in headless Chromium', () => {
     const invalid = await post(`outcome=maybe&channel=call&csrf=${csrf}`, { origin: h.baseUrl });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.body).toContain('outcome');
+    const nul = await post(`outcome=reached&channel=call&note=a%00b&csrf=${csrf}`, { origin: h.baseUrl });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.body).toContain('note');
     const ok = await post(`outcome=reached&channel=call&csrf=${csrf}`, { origin: new URL(PUBLIC_BASE_URL).origin, 'sec-fetch-site': 'same-origin' });
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe(`${path}?done=contact`);

@@ -18,6 +18,7 @@ import { WORKSPACE_CSS } from '../../workspace/pages/styles';
 import { readQueue } from '../../workspace/queue';
 import type { UserRow } from '../../users/store';
 import type { RouteContext } from '../context';
+import { findUnstorableText } from '../text-guard';
 
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 // The token is checked by verifyLinkToken; a longer one than it accepts still gets the 404 page.
@@ -111,7 +112,9 @@ export function workspaceRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
     // The link must still open the lead (not expired, not reassigned or closed) before anything runs.
     const opened = await openLeadLink(deps, token);
     if (opened.kind !== 'open') return showLead(request, reply, token);
-    const parsed = actionFromForm(name, form, link.rep);
+    // A parsed form may hold what PostgreSQL cannot store (NUL, lone surrogates): refused as the JSON API does.
+    const unstorable = findUnstorableText(form);
+    const parsed = unstorable ? { ok: false as const, field: unstorable.field, message: unstorable.message } : actionFromForm(name, form, link.rep);
     if (!parsed.ok) {
       const label = m.page.fieldNames[parsed.field] ?? parsed.field;
       return showLead(request, reply, token, 400, { kind: 'error', text: `${m.page.invalid(label)} (${parsed.field}: ${parsed.message})` });
