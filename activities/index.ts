@@ -3,12 +3,15 @@ import type { Pool } from 'pg';
 import { resolveLeadConfig, UnknownCatalogEntryError } from '../src/catalog/store';
 import type { LeadCommand, LeadConfig, Transition } from '../src/domain/lead-state';
 import { activityInput, catalogVersionsInput, escalateSlaInput, notifyOwnerInput, chooseOwnerInput, recordTransitionInput, remindOwnerInput, sendNurtureEmailInput } from '../src/schemas/activities';
-import { deadlineText } from '../src/mail/deadline-text';
 import { appendToBody, escapeHtml, pixelTag, textToHtml } from '../src/mail/html';
 import { markLink, stripMarks } from '../src/mail/link-marks';
 import { renderMarkedTextOrLegacy, renderTemplateOrLegacy, type TemplateLinks } from '../src/mail/templates';
 import { clickLink, isTrackableUrl, openPixelUrl, unsubscribeUrl, type TrackingLinks } from '../src/mail/tokens';
 import { storeTrackedUrls } from '../src/mail/tracked-urls';
+import { renderRepNotice, type NoticeLinks, type RepNotice } from '../src/mail/rep-notice';
+import { noticeContext, recordedAssignment } from '../src/mail/rep-notice-context';
+import { leadLinkUrl, queueLinkUrl } from '../src/workspace/links';
+import type { Assignment } from '../src/workspace/link-tokens';
 import type { MailTransport } from '../src/mail/transport';
 import { heartbeating } from './context';
 import { deliverOnce, type DeliveryStatus } from './email';
@@ -28,6 +31,8 @@ export interface ActivityDeps {
   trackingSecret?: string;
   /** Lifetime of click links (TRACKING_LINK_TTL), default one year. */
   trackingLinkTtlMs?: number;
+  /** With publicBaseUrl: rep emails link to the lead page and the rep's queue (APP_LINK_SECRET signs them). */
+  appLinkSecret?: string;
 }
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
@@ -42,12 +47,21 @@ export interface TransitionToRecord {
 export type NurtureEmailResult = { status: DeliveryStatus | 'skipped'; reason?: string };
 
 export function createActivities(deps: ActivityDeps) {
-  const mail = { pool: deps.pool, transport: deps.transport, from: deps.mailFrom };
+  const mailer = { pool: deps.pool, transport: deps.transport, from: deps.mailFrom };
   const links: TrackingLinks | null =
     deps.publicBaseUrl && deps.trackingSecret
       ? { baseUrl: deps.publicBaseUrl.replace(/\/+$/, ''), secret: deps.trackingSecret, ...(deps.trackingLinkTtlMs ? { clickTtlMs: deps.trackingLinkTtlMs } : {}) }
       : null;
-  const leadLink = (leadId: string) => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${leadId}` : `lead ${leadId}`);
+  const baseUrl = deps.publicBaseUrl?.replace(/\/+$/, '');
+  const signing = baseUrl && deps.appLinkSecret ? { baseUrl, secret: deps.appLinkSecret } : null;
+  /** The owner's links: their lead page (this assignment) and their queue; none without PUBLIC_BASE_URL and APP_LINK_SECRET. */
+  const repLinks = (leadId: string, rep: string, assignment: Assignment | null): NoticeLinks =>
+    signing ? { ...(assignment ? { lead: leadLinkUrl(signing, leadId, rep, assignment) } : {}), queue: queueLinkUrl(signing, rep) } : {};
+  /** One email to a sales person about a lead, in their language and zone (src/mail/rep-notice.ts). */
+  const repNotice = async (leadId: string, to: string, teamZone: string | undefined, notice: (config: LeadConfig | null) => RepNotice, links: NoticeLinks) => {
+    const context = await noticeContext(deps.pool, leadId, to, teamZone);
+    return renderRepNotice(notice(context.config), context.lead, context.reader, links);
+  };
 
   /** A configuration from the catalog (the newest, or pinned versions); null when it is not there. */
   const catalogConfig = async (campaignId: string, pinned?: Parameters<typeof resolveLeadConfig>[2]): Promise<LeadConfig | null> => {
@@ -101,7 +115,7 @@ export function createActivities(deps: ActivityDeps) {
         html = textToHtml(marked, pixel);
       }
       await storeTrackedUrls(deps.pool, stored);
-      const status = await deliverOnce(mail, {
+      const status = await deliverOnce(mailer, {
         key,
         leadId: args.leadId,
         kind: 'nurture',
@@ -124,42 +138,40 @@ export function createActivities(deps: ActivityDeps) {
       activityInput('notifyOwner', notifyOwnerInput, input);
       const args = input;
       if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
-      const why = args.score.breakdown
-        .map((line) => `  ${line.points >= 0 ? '+' : ''}${line.points}  ${line.ruleId}${line.eventType ? ` (${line.eventType} at ${new Date(line.at ?? 0).toISOString()})` : ''}`)
-        .join('\n');
-      return deliverOnce(mail, {
+      // The assignment this email belongs to: the transition that gave the owner the lead (older runs' commands lack it).
+      const assignment = args.transitionSeq !== undefined ? { cycle: args.cycle, seq: args.transitionSeq } : await recordedAssignment(deps.pool, args.leadId);
+      const mail = await repNotice(
+        args.leadId,
+        args.owner,
+        args.timeZone,
+        (config) => ({ kind: args.reason, score: args.score, model: config?.model ?? null, deadline: args.slaDeadline, sla: config?.policy.sla ?? null }),
+        repLinks(args.leadId, args.owner, assignment),
+      );
+      return deliverOnce(mailer, {
         key: `owner:${args.leadId}:${args.cycle}:${args.assignment}`,
         leadId: args.leadId,
         kind: 'owner',
         to: args.owner,
-        subject: args.reason === 'handoff' ? `New MQL for you (score ${args.score.total})` : `MQL reassigned to you (score ${args.score.total})`,
-        text: [
-          args.reason === 'handoff' ? 'A lead reached the MQL threshold and is assigned to you.' : 'An MQL was reassigned to you after a missed SLA.',
-          `First contact due by ${deadlineText(args.slaDeadline, args.timeZone)}.`,
-          '',
-          `Score ${args.score.total} (fit ${args.score.fit}, behaviour ${args.score.behavior}):`,
-          why,
-          '',
-          `Lead: ${leadLink(args.leadId)}`,
-        ].join('\n'),
+        ...mail,
       });
     },
 
     /** One reminder when the owner's next contact attempt is overdue (the lead was not reached yet). */
     async remindOwner(input: CommandArgs<'remindOwner'>): Promise<DeliveryStatus> {
       const args = activityInput('remindOwner', remindOwnerInput, input);
-      return deliverOnce(mail, {
+      const mail = await repNotice(
+        args.leadId,
+        args.owner,
+        args.timeZone,
+        () => ({ kind: 'reminder', attempts: args.attempts, maxAttempts: args.maxAttempts, dueAt: args.dueAt }),
+        repLinks(args.leadId, args.owner, await recordedAssignment(deps.pool, args.leadId)),
+      );
+      return deliverOnce(mailer, {
         key: `attempt:${args.leadId}:${args.cycle}:${args.attempts}`,
         leadId: args.leadId,
         kind: 'owner',
         to: args.owner,
-        subject: `Reminder: next contact attempt due (${args.attempts} of ${args.maxAttempts} logged)`,
-        text: [
-          `You logged ${args.attempts} contact attempt(s) that did not reach this lead; the next one was due by ${deadlineText(args.dueAt, args.timeZone)}.`,
-          `After ${args.maxAttempts} attempts without reaching the lead it goes back to marketing (recycled, unreachable).`,
-          '',
-          `Lead: ${leadLink(args.leadId)}`,
-        ].join('\n'),
+        ...mail,
       });
     },
 
@@ -171,19 +183,20 @@ export function createActivities(deps: ActivityDeps) {
      */
     async escalateSla(input: CommandArgs<'escalateSla'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       const args = activityInput('escalateSla', escalateSlaInput, input);
-      const outcome =
-        args.outcome === 'recycled'
-          ? 'The reassignment limit is reached: the lead goes back to marketing (recycled, sla_expired).'
-          : args.nextOwner
-            ? `It has been reassigned to ${args.nextOwner}.`
-            : `It goes to the next available rep of its pool (not ${args.missedBy}).`;
-      const status = await deliverOnce(mail, {
+      // A manager gets the SLA board, not a rep's signed links (those act as the rep).
+      const mail = await repNotice(
+        args.leadId,
+        args.manager,
+        undefined,
+        () => ({ kind: 'escalation', missedBy: args.missedBy, breach: args.breach, deadline: args.deadline, outcome: args.outcome, nextOwner: args.nextOwner }),
+        baseUrl ? { board: `${baseUrl}/dashboard` } : {},
+      );
+      const status = await deliverOnce(mailer, {
         key: `sla:${args.leadId}:${args.cycle}:${args.breach}`,
         leadId: args.leadId,
         kind: 'escalation',
         to: args.manager,
-        subject: `SLA missed: first contact by ${args.missedBy} was due ${new Date(args.deadline).toISOString()}`,
-        text: [`${args.missedBy} did not contact an MQL within the SLA (breach ${args.breach}).`, outcome, '', `Lead: ${leadLink(args.leadId)}`].join('\n'),
+        ...mail,
       });
       if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
       return status;

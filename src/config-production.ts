@@ -2,7 +2,7 @@
 // checks: secrets published in this repository and keys short enough to guess. `npm run dev`
 // (local only, with its own printed defaults) does not go through this.
 import { ConfigError, parseApiKeys } from './config';
-import { DEV_API_KEYS, DEV_TRACKING_SECRET } from './dev-secrets';
+import { DEV_API_KEYS, DEV_APP_LINK_SECRET, DEV_TRACKING_SECRET } from './dev-secrets';
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
@@ -14,7 +14,7 @@ const COMPOSE_SHIPPED_SECRETS = [
   'compose-ops-key-000001',
 ];
 
-const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([...DEV_API_KEYS.map((k) => k.key), DEV_TRACKING_SECRET, ...COMPOSE_SHIPPED_SECRETS]);
+const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([...DEV_API_KEYS.map((k) => k.key), DEV_TRACKING_SECRET, DEV_APP_LINK_SECRET, ...COMPOSE_SHIPPED_SECRETS]);
 
 const GENERATE = 'generate one with `openssl rand -hex 32`';
 
@@ -35,14 +35,14 @@ function apiKeyProblem(value: string | undefined): string | null {
   return weak.length ? `API_KEYS: ${weak.join('; ')}; ${GENERATE}` : null;
 }
 
-/** TRACKING_SECRET may list several keys, newest first (rotation): each one must be safe. */
-function trackingSecretProblem(value: string | undefined): string | null {
+/** TRACKING_SECRET and APP_LINK_SECRET may list several keys, newest first (rotation): each one must be safe. */
+function secretListProblem(name: string, value: string | undefined): string | null {
   const parts = (value ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   const weak = parts.flatMap((part, i) => {
     const why = weakness(part);
     return why ? [parts.length > 1 ? `key ${i + 1} ${why}` : why] : [];
   });
-  return weak.length ? `TRACKING_SECRET: ${weak.join('; ')}; ${GENERATE}` : null;
+  return weak.length ? `${name}: ${weak.join('; ')}; ${GENERATE}` : null;
 }
 
 const present = (value: string | undefined) => value !== undefined && value.trim() !== '';
@@ -57,7 +57,12 @@ export function productionConfigProblems(env: NodeJS.ProcessEnv, service: 'api' 
   if (service === 'worker' && !present(env.TRACKING_SECRET)) {
     problems.push(`TRACKING_SECRET: required by the worker (signs unsubscribe links; a nurture email is never sent without one); ${GENERATE}`);
   } else if (present(env.TRACKING_SECRET)) {
-    problems.push(trackingSecretProblem(env.TRACKING_SECRET));
+    problems.push(secretListProblem('TRACKING_SECRET', env.TRACKING_SECRET));
+  }
+  if (service === 'worker' && !present(env.APP_LINK_SECRET)) {
+    problems.push(`APP_LINK_SECRET: required by the worker (signs the lead and queue links of rep emails; the API verifies them with the same value); ${GENERATE}`);
+  } else if (present(env.APP_LINK_SECRET)) {
+    problems.push(secretListProblem('APP_LINK_SECRET', env.APP_LINK_SECRET));
   }
   return problems.filter((p): p is string => p !== null);
 }

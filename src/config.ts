@@ -105,6 +105,17 @@ const envSchema = z.object({
       return keys.join(',');
     })
     .optional(),
+  APP_LINK_SECRET: z
+    .string()
+    .transform((value, ctx) => {
+      const keys = parseTrackingSecret(value);
+      if (typeof keys === 'string') {
+        ctx.addIssue({ code: 'custom', message: keys });
+        return z.NEVER;
+      }
+      return keys.join(',');
+    })
+    .optional(),
   TRACKING_LINK_TTL: z
     .string()
     .trim()
@@ -220,6 +231,8 @@ export interface Config {
   trackingSecret: string | undefined;
   /** Lifetime of click links (TRACKING_LINK_TTL); undefined: one year. */
   trackingLinkTtlMs: number | undefined;
+  /** HMAC keys of the sales workspace's links in rep emails (APP_LINK_SECRET, comma-separated, newest first); without it rep emails carry none. */
+  appLinkSecret: string | undefined;
   /** Public base URL of the API, e.g. https://leads.example.com: used in email links. */
   publicBaseUrl: string | undefined;
   /** Base URL of the Temporal Web UI, for links to a lead's workflow. */
@@ -261,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: e.API_KEYS ?? [],
     trackingSecret: e.TRACKING_SECRET,
     trackingLinkTtlMs: e.TRACKING_LINK_TTL,
+    appLinkSecret: e.APP_LINK_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     reportTimeZone: e.REPORT_TIME_ZONE,

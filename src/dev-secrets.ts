@@ -1,4 +1,4 @@
-// The keys and tracking secret `npm run dev` uses when none are set: printed on every start and
+// The keys, tracking secret and workspace link secret `npm run dev` uses when none are set: printed on every start and
 // published in this repository, so `npm run api` and `npm run worker` refuse them (src/config-production.ts).
 import type { ApiKey } from './config';
 
@@ -9,3 +9,4 @@ export const DEV_API_KEYS: readonly ApiKey[] = [
   { role: 'manager', key: 'dev-manager-key-00001' },
 ];
 export const DEV_TRACKING_SECRET = 'dev-tracking-secret-for-local-use-only';
+export const DEV_APP_LINK_SECRET = 'dev-app-link-secret-for-local-use-only';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
-import { DEV_API_KEYS, DEV_TRACKING_SECRET } from './dev-secrets';
+import { DEV_API_KEYS, DEV_APP_LINK_SECRET, DEV_TRACKING_SECRET } from './dev-secrets';
 import { devDataDir, maskPassword, writeDevStack } from './dev-stack';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrateAndSeed } from './catalog/migrate-and-seed';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const apiPort = config.port;
   const publicBaseUrl = config.publicBaseUrl ?? `http://127.0.0.1:${apiPort}`;
   const trackingSecret = config.trackingSecret ?? DEV_TRACKING_SECRET;
+  const appLinkSecret = config.appLinkSecret ?? DEV_APP_LINK_SECRET;
   // Local-only defaults (the API listens on 127.0.0.1); set API_KEYS / TRACKING_SECRET to use your own.
   const apiKeys = config.apiKeys.length ? config.apiKeys : [...DEV_API_KEYS];
 
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     publicBaseUrl,
     trackingSecret,
     trackingLinkTtlMs: config.trackingLinkTtlMs,
+    appLinkSecret,
     maxCachedWorkflows: config.maxCachedWorkflows,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
   });
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
     apiKeys,
     trackingSecret,
     trackingLinkTtlMs: config.trackingLinkTtlMs,
+    appLinkSecret,
     publicBaseUrl,
     temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
     reportTimeZone: config.reportTimeZone,

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const insecure = publicBaseUrlWarning(config.publicBaseUrl);
   if (insecure) console.warn(`[api] ${insecure}`);
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
+  if (!config.appLinkSecret) console.warn('[api] APP_LINK_SECRET is not set: the sales workspace links (/app) answer 404');
   const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const client = await connectClient(config);
   const app = await buildApp(
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       apiKeys: config.apiKeys,
       trackingSecret: config.trackingSecret,
       trackingLinkTtlMs: config.trackingLinkTtlMs,
+      appLinkSecret: config.appLinkSecret,
       publicBaseUrl: config.publicBaseUrl,
       temporalUiUrl: config.temporalUiUrl,
       reportTimeZone: config.reportTimeZone,

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     publicBaseUrl: config.publicBaseUrl,
     trackingSecret: config.trackingSecret,
     trackingLinkTtlMs: config.trackingLinkTtlMs,
+    appLinkSecret: config.appLinkSecret,
     maxCachedWorkflows: config.maxCachedWorkflows,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
   });

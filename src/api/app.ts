@@ -26,6 +26,7 @@ import { reportRoutes } from './routes/reports';
 import { salesRoutes } from './routes/sales';
 import { userRoutes } from './routes/users';
 import { userKeyRoutes } from './routes/user-keys';
+import { workspaceRoutes } from './routes/workspace';
 
 export const BODY_LIMIT = 1024 * 1024;
 const DOCS_PREFIX = '/docs';
@@ -110,6 +111,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(reportRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(userKeyRoutes(ctx));
+  await app.register(workspaceRoutes(ctx));
 
   app.get('/openapi.json', {
     config: { access: 'public' },

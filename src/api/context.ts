@@ -13,6 +13,8 @@ export interface ApiDeps extends IntakeDeps {
   /** Lifetime of click links (TRACKING_LINK_TTL): bounds click tokens signed before links carried an expiry. */
   trackingLinkTtlMs?: number;
   publicBaseUrl?: string;
+  /** APP_LINK_SECRET: without it the /app pages answer 404 (no link can verify). */
+  appLinkSecret?: string;
   temporalUiUrl?: string;
   /** Default zone of report weeks and date-only bounds (REPORT_TIME_ZONE). */
   reportTimeZone?: string;

@@ -35,3 +35,20 @@ export async function loadUndeliveredNotices(pool: Pool, leadId: string): Promis
   const { rows } = await pool.query<{ notices: NoticeJson[] }>(`SELECT ${undeliveredNoticesSql('$1::uuid')} AS notices`, [leadId]);
   return toNotices(rows[0]?.notices ?? null);
 }
+
+export interface SentEmail {
+  kind: 'nurture' | 'owner' | 'escalation';
+  status: string;
+  subject: string;
+  at: string;
+}
+
+/** The emails of one lead (email_log), newest first, at most `limit`: the lead page's timeline. */
+export async function loadSentEmails(pool: Pool, leadId: string, limit: number): Promise<SentEmail[]> {
+  const { rows } = await pool.query<{ kind: SentEmail['kind']; status: string; subject: string; at: Date }>(
+    `SELECT kind, status, subject, COALESCE(sent_at, failed_at, claimed_at) AS at FROM email_log
+      WHERE lead_id = $1 ORDER BY COALESCE(sent_at, failed_at, claimed_at) DESC LIMIT $2`,
+    [leadId, limit],
+  );
+  return rows.map((r) => ({ kind: r.kind, status: r.status, subject: r.subject, at: r.at.toISOString() }));
+}

@@ -13,6 +13,7 @@ import { SmtpSink } from '../support/smtp-sink';
 
 export const TRACKING_SECRET = 'test-tracking-secret-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'https://leads.example.test';
+export const APP_LINK_SECRET = 'test-app-link-secret-0123456789abcdef';
 export const KEYS: Record<ApiRole, string> = {
   marketing: 'marketing-key-0123456789abcdef0123456789',
   sales: 'sales-key-0123456789abcdef0123456789ab',
@@ -60,6 +61,7 @@ export async function startApiHarness(name: string, options: { rateLimits?: Rate
     workflowBundle: { codePath: testEnv.bundlePath },
     publicBaseUrl: PUBLIC_BASE_URL,
     trackingSecret: TRACKING_SECRET,
+    appLinkSecret: APP_LINK_SECRET,
   });
   const running = worker.run();
   const apiKeys: ApiKey[] = (Object.entries(KEYS) as [ApiRole, string][]).map(([role, key]) => ({ role, key }));
@@ -70,6 +72,7 @@ export async function startApiHarness(name: string, options: { rateLimits?: Rate
     searchAttributes: true,
     apiKeys,
     trackingSecret: TRACKING_SECRET,
+    appLinkSecret: APP_LINK_SECRET,
     publicBaseUrl: PUBLIC_BASE_URL,
     temporalUiUrl: testEnv.temporalUiUrl,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),

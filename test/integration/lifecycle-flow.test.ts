@@ -85,7 +85,7 @@ describe('lead lifecycle on the dev server', () => {
     // The owner is told, with the score breakdown.
     const [notice] = await sink.waitFor(() => sink.to(mql.owner!).length === 1, 15_000, 'handoff email').then(() => sink.to(mql.owner!));
     expect(notice!.subject).toBe('New MQL for you (score 90)');
-    expect(notice!.text).toContain('+40  demo');
+    expect(notice!.text).toContain('Requested a demo (+40)');
 
     // Ops: search attributes and summaries.
     await eventually(async () => {

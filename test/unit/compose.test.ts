@@ -30,6 +30,7 @@ const services = compose.services;
 const DOT_ENV: Record<string, string> = {
   POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
   TRACKING_SECRET: randomBytes(32).toString('hex'),
+  APP_LINK_SECRET: randomBytes(32).toString('hex'),
   API_KEYS: ['marketing', 'sales', 'ops'].map((role) => `${role}:${randomBytes(32).toString('hex')}`).join(','),
 };
 
@@ -85,14 +86,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('ships no secret: each is required from .env, which .env.example lists empty', () => {
-    expect(REQUIRED).toEqual(['API_KEYS', 'POSTGRES_PASSWORD', 'TRACKING_SECRET']);
+    expect(REQUIRED).toEqual(['API_KEYS', 'APP_LINK_SECRET', 'POSTGRES_PASSWORD', 'TRACKING_SECRET']);
     for (const name of REQUIRED) expect(envExample[name]).toBe('');
     // Without .env, compose refuses to start, naming the variable.
     expect(() => envOf('api', {})).toThrow(/POSTGRES_PASSWORD: set POSTGRES_PASSWORD in \.env/);
     expect(() => envOf('api', { ...DOT_ENV, API_KEYS: '' })).toThrow(/^API_KEYS:/);
     // The database password is not the old `leadloop` default, anywhere.
     const raw = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
-    expect(raw).not.toMatch(/PASSWORD:-|PWD:-|:leadloop@|TRACKING_SECRET:-|API_KEYS:-/);
+    expect(raw).not.toMatch(/PASSWORD:-|PWD:-|:leadloop@|TRACKING_SECRET:-|APP_LINK_SECRET:-|API_KEYS:-/);
     expect(services.postgres!.environment!.POSTGRES_PASSWORD).toBe(services.temporal!.environment!.POSTGRES_PWD);
     // .env stays out of git and out of the image.
     for (const file of ['.gitignore', '.dockerignore']) expect(readFileSync(join(PROJECT_ROOT, file), 'utf8').split('\n')).toContain('.env');

@@ -3,12 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { productionConfigProblems } from '../../src/config-production';
-import { DEV_API_KEYS, DEV_TRACKING_SECRET } from '../../src/dev-secrets';
+import { DEV_API_KEYS, DEV_APP_LINK_SECRET, DEV_TRACKING_SECRET } from '../../src/dev-secrets';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 
 const strong = (c: string) => c.repeat(40);
 const SAFE_KEYS = `marketing:${strong('m')},sales:${strong('s')},ops:${strong('o')}`;
-const SAFE = { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/none', API_KEYS: SAFE_KEYS, TRACKING_SECRET: strong('t'), PUBLIC_BASE_URL: 'https://leads.example.com' };
+const SAFE = { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/none', API_KEYS: SAFE_KEYS, TRACKING_SECRET: strong('t'), APP_LINK_SECRET: strong('a'), PUBLIC_BASE_URL: 'https://leads.example.com' };
 const devKeys = DEV_API_KEYS.map((k) => `${k.role}:${k.key}`).join(',');
 const names = (problems: string[]) => problems.map((p) => p.split(':')[0]);
 
@@ -53,8 +53,13 @@ describe('production configuration', () => {
     expect(problems.join('\n')).not.toContain(short);
   });
 
-  it('requires PUBLIC_BASE_URL and TRACKING_SECRET for the worker (no nurture email without an unsubscribe link)', () => {
-    expect(names(productionConfigProblems({ DATABASE_URL: SAFE.DATABASE_URL }, 'worker'))).toEqual(['PUBLIC_BASE_URL', 'TRACKING_SECRET']);
+  it('refuses the dev APP_LINK_SECRET and a short one, for the API as for the worker', () => {
+    expect(names(productionConfigProblems({ ...SAFE, APP_LINK_SECRET: DEV_APP_LINK_SECRET }, 'api'))).toEqual(['APP_LINK_SECRET']);
+    expect(productionConfigProblems({ ...SAFE, APP_LINK_SECRET: `${strong('n')},${'x'.repeat(31)}` }, 'worker')).toEqual([expect.stringMatching(/^APP_LINK_SECRET: key 2 is shorter than 32 characters/)]);
+  });
+
+  it('requires PUBLIC_BASE_URL, TRACKING_SECRET and APP_LINK_SECRET for the worker (no nurture email without an unsubscribe link, no rep email without its links)', () => {
+    expect(names(productionConfigProblems({ DATABASE_URL: SAFE.DATABASE_URL }, 'worker'))).toEqual(['PUBLIC_BASE_URL', 'TRACKING_SECRET', 'APP_LINK_SECRET']);
     // The API still starts without them (/t and /u answer 404).
     expect(productionConfigProblems({ API_KEYS: SAFE_KEYS }, 'api')).toEqual([]);
   });
@@ -66,9 +71,9 @@ describe('production configuration', () => {
     expect(lines.join('\n')).not.toContain(DEV_API_KEYS[0]!.key);
   }, 60_000);
 
-  it('`npm run worker` exits naming the missing PUBLIC_BASE_URL and TRACKING_SECRET', () => {
+  it('`npm run worker` exits naming the missing PUBLIC_BASE_URL, TRACKING_SECRET and APP_LINK_SECRET', () => {
     const { code, lines } = run('src/worker.ts', { DATABASE_URL: SAFE.DATABASE_URL });
     expect(code).not.toBe(0);
-    expect(names(lines.map((l) => l.slice(4)))).toEqual(['PUBLIC_BASE_URL', 'TRACKING_SECRET']);
+    expect(names(lines.map((l) => l.slice(4)))).toEqual(['PUBLIC_BASE_URL', 'TRACKING_SECRET', 'APP_LINK_SECRET']);
   }, 60_000);
 });

@@ -342,3 +342,14 @@ export async function openLeadCounts(db: Queryable, owners: readonly string[]): 
   );
   return new Map(rows.map((r) => [r.owner, r.open]));
 }
+
+/** A rep's open handoffs (stages mql and working), through the partial index leads_open_owner_idx; at most `limit`. */
+export async function openLeadsOfOwner(db: Queryable, owner: string, limit: number): Promise<Pick<LeadRow, 'lead_id' | 'name' | 'company' | 'title' | 'stage' | 'owner' | 'score' | 'updated_at'>[]> {
+  const { rows } = await db.query(
+    `SELECT lead_id, name, company, title, stage, owner, score, updated_at FROM leads
+      WHERE stage IN ('mql', 'working') AND owner IS NOT NULL AND lower(owner) = lower($1)
+      ORDER BY updated_at LIMIT $2`,
+    [owner.trim(), limit],
+  );
+  return rows;
+}

@@ -112,3 +112,18 @@ export async function countTransitions(db: Queryable, reason: string): Promise<n
   const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM lead_transitions WHERE reason = $1', [reason]);
   return Number(rows[0]?.n ?? 0);
 }
+
+/** Transitions that give a lead its owner (the sales workspace's links belong to one assignment). */
+const ASSIGNING_REASONS = ['mql', 'sla_breached', 'assigned'];
+
+/** Each lead's newest owner-giving transition (mql, sla_breached, assigned): its cycle and seq. */
+export async function newestAssignments(db: Queryable, leadIds: readonly string[]): Promise<Map<string, { cycle: number; seq: number }>> {
+  if (leadIds.length === 0) return new Map();
+  const { rows } = await db.query<{ lead_id: string; cycle: number; seq: number }>(
+    `SELECT DISTINCT ON (lead_id) lead_id, cycle, seq FROM lead_transitions
+      WHERE lead_id = ANY ($1::uuid[]) AND reason = ANY ($2::text[])
+      ORDER BY lead_id, seq DESC`,
+    [leadIds, ASSIGNING_REASONS],
+  );
+  return new Map(rows.map((r) => [r.lead_id, { cycle: r.cycle, seq: r.seq }]));
+}

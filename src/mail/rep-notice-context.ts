@@ -1,0 +1,35 @@
+// What an email to a sales person needs besides the command: the lead's name, company and title,
+// the reader's language and zone (user directory), the lead's configuration (SLA, rules) and the
+// current assignment (for the signed lead link), all read at send time.
+import type { Queryable } from '../leads/store/queryable';
+import { resolveLeadConfig } from '../catalog/store';
+import type { LeadConfig } from '../domain/lead-state';
+import { findLeadRow, newestAssignments } from '../leads/store';
+import { normalizeEmail } from '../schemas/common';
+import { findUser } from '../users/store';
+import type { Assignment } from '../workspace/link-tokens';
+import type { NoticeLead, NoticeReader } from './rep-notice';
+
+export interface NoticeContext {
+  lead: NoticeLead;
+  reader: NoticeReader;
+  config: LeadConfig | null;
+}
+
+/** `teamZone`: the policy's business-hours zone, the reader's fallback (then UTC); English unless the directory says ja. */
+export async function noticeContext(db: Queryable, leadId: string, recipient: string, teamZone: string | undefined): Promise<NoticeContext> {
+  const [row, user] = await Promise.all([findLeadRow(db, { leadId }), findUser(db, normalizeEmail(recipient))]);
+  const config = row
+    ? await resolveLeadConfig(db, row.campaign_id, { campaignVersion: row.campaign_version, modelId: row.scoring_model_id, modelVersion: row.scoring_model_version, shadowModelId: null }).catch(() => null)
+    : null;
+  return {
+    lead: { name: row?.name ?? null, company: row?.company ?? null, title: row?.title ?? null },
+    reader: { lang: user?.locale === 'ja' ? 'ja' : 'en', timeZone: user?.time_zone ?? teamZone ?? config?.policy.businessHours?.timeZone ?? null },
+    config,
+  };
+}
+
+/** The lead's current assignment as PostgreSQL has recorded it (reminders come long after it). */
+export async function recordedAssignment(db: Queryable, leadId: string): Promise<Assignment | null> {
+  return (await newestAssignments(db, [leadId])).get(leadId) ?? null;
+}
