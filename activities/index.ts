@@ -17,6 +17,8 @@ import { loadContact, recordTransitionRow, type LeadSnapshot } from '../src/lead
 export type { LeadSnapshot } from '../src/leads/store';
 import type { CatalogVersions } from '../workflows/messages';
 import { chooseOwner, type OwnerChoice } from '../src/routing/choose-owner';
+import type { WebhookSettings } from '../src/webhooks/settings';
+import { createWebhookActivities, queueTransitionWebhooks } from './webhooks';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   trackingSecret?: string;
   /** Lifetime of click links (TRACKING_LINK_TTL), default one year. */
   trackingLinkTtlMs?: number;
+  /** Webhook targets and retries (WEBHOOK_*); DEFAULT_WEBHOOK_SETTINGS when omitted. */
+  webhooks?: WebhookSettings;
 }
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
@@ -57,6 +61,12 @@ export function createActivities(deps: ActivityDeps) {
       if (err instanceof UnknownCatalogEntryError) return null;
       throw err;
     }
+  };
+
+  /** Every recorded transition also queues its webhooks (src/webhooks), right after the row. */
+  const record = async (leadId: string, { transition, snapshot }: TransitionToRecord): Promise<void> => {
+    await recordTransitionRow(deps.pool, leadId, transition, snapshot);
+    await queueTransitionWebhooks(deps.pool, leadId, transition, snapshot);
   };
 
   const activities = {
@@ -123,7 +133,7 @@ export function createActivities(deps: ActivityDeps) {
     async notifyOwner(input: CommandArgs<'notifyOwner'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       activityInput('notifyOwner', notifyOwnerInput, input);
       const args = input;
-      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
+      if (input.record) await record(args.leadId, input.record);
       const why = args.score.breakdown
         .map((line) => `  ${line.points >= 0 ? '+' : ''}${line.points}  ${line.ruleId}${line.eventType ? ` (${line.eventType} at ${new Date(line.at ?? 0).toISOString()})` : ''}`)
         .join('\n');
@@ -185,7 +195,7 @@ export function createActivities(deps: ActivityDeps) {
         subject: `SLA missed: first contact by ${args.missedBy} was due ${new Date(args.deadline).toISOString()}`,
         text: [`${args.missedBy} did not contact an MQL within the SLA (breach ${args.breach}).`, outcome, '', `Lead: ${leadLink(args.leadId)}`].join('\n'),
       });
-      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
+      if (input.record) await record(args.leadId, input.record);
       return status;
     },
 
@@ -196,7 +206,7 @@ export function createActivities(deps: ActivityDeps) {
      */
     async chooseOwner(input: CommandArgs<'chooseOwner'> & { record?: TransitionToRecord }): Promise<OwnerChoice> {
       const args = activityInput('chooseOwner', chooseOwnerInput, input);
-      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
+      if (input.record) await record(args.leadId, input.record);
       return chooseOwner(deps.pool, args);
     },
 
@@ -219,7 +229,7 @@ export function createActivities(deps: ActivityDeps) {
 
     async recordTransition(input: { leadId: string } & TransitionToRecord): Promise<void> {
       activityInput('recordTransition', recordTransitionInput, input);
-      await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
+      await record(input.leadId, input);
     },
 
   };
@@ -227,6 +237,7 @@ export function createActivities(deps: ActivityDeps) {
   // heartbeat timeout (workflows/lead.ts), not after the one-minute start-to-close timeout.
   return {
     ...activities,
+    ...createWebhookActivities(deps),
     sendNurtureEmail: (input: Parameters<typeof activities.sendNurtureEmail>[0]) => heartbeating(() => activities.sendNurtureEmail(input)),
     notifyOwner: (input: Parameters<typeof activities.notifyOwner>[0]) => heartbeating(() => activities.notifyOwner(input)),
     escalateSla: (input: Parameters<typeof activities.escalateSla>[0]) => heartbeating(() => activities.escalateSla(input)),

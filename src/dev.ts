@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   // Local-only defaults (the API listens on 127.0.0.1); set API_KEYS / TRACKING_SECRET to use your own.
   const apiKeys = config.apiKeys.length ? config.apiKeys : [...DEV_API_KEYS];
 
+  // Local receivers (http://localhost) are what a developer points webhooks at.
+  const webhooks = { ...config.webhooks, allowPrivate: process.env.WEBHOOK_ALLOW_PRIVATE !== 'false' };
   const connection = await NativeConnection.connect({ address: temporalAddress });
   stops.unshift(() => connection.close());
   const worker = await createLeadWorker({
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     trackingLinkTtlMs: config.trackingLinkTtlMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
+    webhooks,
   });
   const running = worker.run();
 
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
     reportTimeZone: config.reportTimeZone,
     rateLimits: config.rateLimits,
+    webhookAllowPrivate: webhooks.allowPrivate,
   });
   await app.listen({ port: apiPort, host: '127.0.0.1' });
   stops.unshift(() => app.close());

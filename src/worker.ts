@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   refuseUnsafeConfig(process.env, 'worker', config.databaseUrl ? [] : ['DATABASE_URL: required by the worker (or use `npm run dev` for embedded defaults)']);
   const insecure = publicBaseUrlWarning(config.publicBaseUrl);
   if (insecure) console.warn(`[worker] ${insecure}`);
+  if (config.webhooks.allowPrivate) console.warn('[worker] WEBHOOK_ALLOW_PRIVATE=true: webhooks go to http and internal addresses too (meant for tests and local development)');
   const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createLeadWorker({
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     trackingLinkTtlMs: config.trackingLinkTtlMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
+    webhooks: config.webhooks,
   });
   console.log(`[worker] polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   // Leads stored but never started (Temporal was down, an import was interrupted) are started here.

@@ -24,6 +24,7 @@ import { publicRoutes } from './routes/public';
 import { reportRoutes } from './routes/reports';
 import { salesRoutes } from './routes/sales';
 import { userRoutes } from './routes/users';
+import { webhookRoutes } from './routes/webhooks';
 
 export const BODY_LIMIT = 1024 * 1024;
 const DOCS_PREFIX = '/docs';
@@ -89,6 +90,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         { name: 'public', description: 'links in emails: tracking and unsubscribe (signed tokens, no key)' },
         { name: 'reports', description: 'funnel, conversion, SLA compliance, the SLA board' },
         { name: 'users', description: 'the user directory: owners, managers, their capacity and absences' },
+        { name: 'webhooks', description: 'signed lead events to the CRM (Standard Webhooks) and their deliveries' },
         { name: 'operations', description: 'health, readiness, metrics' },
       ],
     },
@@ -107,6 +109,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(publicRoutes(ctx));
   await app.register(reportRoutes(ctx));
   await app.register(userRoutes(ctx));
+  await app.register(webhookRoutes(ctx));
 
   app.get('/openapi.json', {
     config: { access: 'public' },
