@@ -1,0 +1,146 @@
+// Signed webhooks on real servers: a loopback receiver verifies every request with standardwebhooks;
+// retries keep one webhook-id, a lead's events arrive in order, 410 disables the subscription, an
+// erasure leaves no personal data in stored or later bodies, and a failed delivery can be retried.
+import { eraseLead } from '../../src/leads/erase';
+import { eventually } from '../support/harness';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { accept, contact, mqlLead, startWebhookStack, type WebhookStack } from './webhooks-support';
+
+describe('webhooks to the CRM (dev server, PostgreSQL, loopback receiver)', () => {
+  let s: WebhookStack;
+  const receiver = new WebhookReceiver();
+  beforeAll(async () => {
+    await receiver.start();
+    s = await startWebhookStack('webhooks');
+  });
+  afterAll(async () => {
+    await s?.stop();
+    await receiver.stop();
+  });
+  beforeEach(() => {
+    receiver.received.length = 0;
+    receiver.respond = () => 200;
+  });
+
+  /** A subscription for this test only: deleted afterwards, so later tests' leads do not reach it. */
+  let current: string | null = null;
+  async function subscribe(events: string[]): Promise<string> {
+    const res = await s.call('ops', 'POST', '/v1/webhooks', { url: receiver.url, events, description: `test ${s.tag}` });
+    expect(res.statusCode).toBe(201);
+    const { id, secret } = res.json();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    receiver.secret = secret;
+    current = id;
+    return id;
+  }
+  afterEach(async () => {
+    if (current) await s.call('ops', 'DELETE', `/v1/webhooks/${current}`);
+    current = null;
+  });
+  const deliveries = async (id: string) => (await s.call('ops', 'GET', `/v1/webhooks/${id}/deliveries`)).json().items as any[];
+  const person = (name: string) => ({ email: `${name}-${s.tag}@customer.test`, name: `Name ${name}`, company: `Company ${name}` });
+
+  it('retries a 503 with the same webhook-id until the receiver takes it, and shows each attempt', async () => {
+    const id = await subscribe(['lead.mql']);
+    receiver.respond = (_r, n) => (n < 2 ? 503 : 200);
+    const { leadId, owner } = await mqlLead(s, person('retry'));
+    const got = await receiver.waitFor((all) => all.length >= 3, 30_000, 'three attempts');
+    expect(got.every((r) => r.verified)).toBe(true);
+    expect(receiver.distinctIds()).toHaveLength(1);
+    expect(got[0]!.json).toEqual({
+      type: 'lead.mql',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      data: { leadId, stage: 'mql', owner, score: 90, campaignId: s.config.campaign.id, email: person('retry').email, name: 'Name retry', company: 'Company retry', title: 'Director of IT' },
+    });
+    const [delivery] = await eventually(async () => {
+      const items = await deliveries(id);
+      expect(items).toEqual([expect.objectContaining({ webhookId: got[0]!.webhookId, type: 'lead.mql', leadId, status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null })]);
+      return items;
+    });
+    expect(delivery.deliveredAt).not.toBeNull();
+    // Nothing more arrives once it is delivered.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(receiver.received).toHaveLength(3);
+  });
+
+  it("delivers a lead's events in order, even when the first one needs retries", async () => {
+    const id = await subscribe(['lead.mql', 'lead.contacted', 'lead.sql']);
+    // The MQL is refused at first, so contacted and sql are queued behind it while it is retried.
+    receiver.respond = (r) => (r.json?.type === 'lead.mql' && receiver.received.filter((x) => x.json?.type === 'lead.mql').length <= 2 ? 503 : 200);
+    const { leadId, owner } = await mqlLead(s, person('order'));
+    await receiver.waitFor((all) => all.length >= 1, 30_000, 'the first attempt');
+    await contact(s, leadId, owner);
+    await accept(s, leadId, owner);
+    await receiver.waitFor((all) => all.some((r) => r.json?.type === 'lead.sql'), 30_000, 'lead.sql');
+    expect(receiver.distinctIds().map((wid) => receiver.received.find((r) => r.webhookId === wid)!.json.type)).toEqual(['lead.mql', 'lead.contacted', 'lead.sql']);
+    const sql = receiver.received.find((r) => r.json.type === 'lead.sql')!.json;
+    expect(sql.data).toMatchObject({ leadId, stage: 'sql', owner, bant: { budget: true, authority: true, need: true, timeline: false } });
+    await eventually(async () => expect((await deliveries(id)).map((d) => [d.type, d.status])).toEqual([['lead.sql', 'delivered'], ['lead.contacted', 'delivered'], ['lead.mql', 'delivered']]));
+  });
+
+  it('disables the subscription when the receiver answers 410 Gone', async () => {
+    const id = await subscribe(['lead.mql', 'lead.contacted']);
+    receiver.respond = () => 410;
+    const { leadId, owner } = await mqlLead(s, person('gone'));
+    await receiver.waitFor((all) => all.length >= 1, 30_000, 'the attempt');
+    await eventually(async () => {
+      const hook = (await s.call('ops', 'GET', '/v1/webhooks')).json().items.find((w: { id: string }) => w.id === id);
+      expect(hook).toMatchObject({ status: 'disabled', disabledReason: expect.stringContaining('410') });
+      expect(hook.secret).toBeUndefined();
+      expect(await deliveries(id)).toEqual([expect.objectContaining({ type: 'lead.mql', status: 'disabled', attempts: 1, lastStatusCode: 410 })]);
+    });
+    await contact(s, leadId, owner);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(receiver.received).toHaveLength(1);
+    expect(await deliveries(id)).toHaveLength(1);
+    const retry = await s.call('ops', 'POST', `/v1/webhooks/${id}/deliveries/${(await deliveries(id))[0].id}/retry`);
+    expect([retry.statusCode, retry.json().error.code]).toEqual([409, 'not_failed']);
+  });
+
+  it('scrubs personal data from an erased lead\'s deliveries and sends lead.erased with the lead id only', async () => {
+    const id = await subscribe(['lead.mql', 'lead.erased']);
+    receiver.respond = () => 503;
+    const who = person('erase');
+    const { leadId } = await mqlLead(s, who);
+    const before = await receiver.waitFor((all) => all.length >= 1, 30_000, 'the first attempt');
+    expect(before[0]!.body).toContain(who.email);
+
+    await eraseLead(s.deps, leadId);
+    const erasedAt = Date.now();
+    const { rows } = await s.pool.query('SELECT event_type, status, payload FROM webhook_deliveries WHERE lead_id = $1 ORDER BY delivery_id', [leadId]);
+    expect(rows.map((r) => [r.event_type, r.status])).toEqual([['lead.mql', 'pending'], ['lead.erased', 'pending']]);
+    for (const row of rows) {
+      expect(row.payload).toEqual({ type: row.event_type, timestamp: expect.any(String), data: { leadId } });
+      for (const secret of [who.email, who.name, who.company, 'Director of IT']) expect(JSON.stringify(row.payload)).not.toContain(secret);
+    }
+
+    receiver.respond = () => 200;
+    await receiver.waitFor((all) => all.some((r) => r.json?.type === 'lead.erased' && r.at > erasedAt), 30_000, 'lead.erased');
+    const after = receiver.received.filter((r) => r.at > erasedAt);
+    expect([...new Set(after.map((r) => r.json.type))]).toEqual(['lead.mql', 'lead.erased']);
+    for (const r of after) {
+      expect(r.verified).toBe(true);
+      expect(r.json.data).toEqual({ leadId });
+    }
+    await eventually(async () => expect((await deliveries(id)).map((d) => [d.type, d.status])).toEqual([['lead.erased', 'delivered'], ['lead.mql', 'delivered']]));
+  });
+
+  it('fails a delivery after its retries, and a manual retry sends it again with the same webhook-id', async () => {
+    const id = await subscribe(['lead.mql']);
+    receiver.respond = () => 500;
+    await mqlLead(s, person('manual'));
+    const [failed] = await eventually(async () => {
+      const items = await deliveries(id);
+      expect(items).toEqual([expect.objectContaining({ status: 'failed', lastStatusCode: 500, lastError: expect.stringContaining('500') })]);
+      return items;
+    }, 30_000);
+    expect(failed.attempts).toBeGreaterThan(2);
+    const attempts = receiver.received.length;
+    receiver.respond = () => 200;
+    const retry = await s.call('ops', 'POST', `/v1/webhooks/${id}/deliveries/${failed.id}/retry`);
+    expect([retry.statusCode, retry.json()]).toEqual([202, { id: failed.id, status: 'pending' }]);
+    await eventually(async () => expect(await deliveries(id)).toEqual([expect.objectContaining({ status: 'delivered', attempts: failed.attempts + 1, lastStatusCode: 200 })]));
+    expect(receiver.received).toHaveLength(attempts + 1);
+    expect(receiver.distinctIds()).toEqual([failed.webhookId]);
+  });
+});
