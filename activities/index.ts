@@ -206,8 +206,13 @@ export function createActivities(deps: ActivityDeps) {
      */
     async chooseOwner(input: CommandArgs<'chooseOwner'> & { record?: TransitionToRecord }): Promise<OwnerChoice> {
       const args = activityInput('chooseOwner', chooseOwnerInput, input);
-      if (input.record) await record(args.leadId, input.record);
-      return chooseOwner(deps.pool, args);
+      if (!input.record) return chooseOwner(deps.pool, args);
+      // The transition (an MQL, a breach) first; its webhook after the pick, so that it names the new owner.
+      const { transition, snapshot } = input.record;
+      await recordTransitionRow(deps.pool, args.leadId, transition, snapshot);
+      const choice = await chooseOwner(deps.pool, args);
+      await queueTransitionWebhooks(deps.pool, args.leadId, transition, { ...snapshot, owner: choice.owner });
+      return choice;
     },
 
     /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */
