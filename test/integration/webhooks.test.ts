@@ -2,6 +2,8 @@
 // retries keep one webhook-id, a lead's events arrive in order, 410 disables the subscription, an
 // erasure leaves no personal data in stored or later bodies, and a failed delivery can be retried.
 import { eraseLead } from '../../src/leads/erase';
+import { postWebhook } from '../../src/webhooks/deliver';
+import { newWebhookSecret } from '../../src/webhooks/sign';
 import { eventually } from '../support/harness';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { accept, contact, mqlLead, startWebhookStack, type WebhookStack } from './webhooks-support';
@@ -142,5 +144,25 @@ describe('webhooks to the CRM (dev server, PostgreSQL, loopback receiver)', () =
     await eventually(async () => expect(await deliveries(id)).toEqual([expect.objectContaining({ status: 'delivered', attempts: failed.attempts + 1, lastStatusCode: 200 })]));
     expect(receiver.received).toHaveLength(attempts + 1);
     expect(receiver.distinctIds()).toEqual([failed.webhookId]);
+  });
+
+  it('refuses at delivery time a host name that resolves to loopback (DNS rebinding), unless private targets are allowed', async () => {
+    receiver.secret = newWebhookSecret();
+    const target = { url: receiver.url.replace('127.0.0.1', 'localhost'), secret: receiver.secret, webhookId: 'msg_guard' };
+    const body = JSON.stringify({ type: 'lead.mql', data: {} });
+    expect(await postWebhook(target, body, { timeoutMs: 2_000, allowPrivate: false })).toEqual({ error: expect.stringContaining('private, loopback or link-local') });
+    expect(await postWebhook({ ...target, url: receiver.url }, body, { timeoutMs: 2_000, allowPrivate: false })).toEqual({ error: expect.stringContaining('private, loopback or link-local') });
+    expect(receiver.received).toHaveLength(0);
+    expect(await postWebhook(target, body, { timeoutMs: 2_000, allowPrivate: true })).toEqual({ statusCode: 200 });
+    expect(receiver.received.map((r) => [r.webhookId, r.verified])).toEqual([['msg_guard', true]]);
+  });
+
+  it('bounds an attempt by the timeout when the receiver does not answer', async () => {
+    receiver.secret = newWebhookSecret();
+    receiver.respond = () => new Promise((r) => setTimeout(() => r(200), 3_000));
+    const started = Date.now();
+    const result = await postWebhook({ url: receiver.url, secret: receiver.secret, webhookId: 'msg_slow' }, '{}', { timeoutMs: 500, allowPrivate: true });
+    expect(result).toEqual({ error: 'no answer within 500 ms' });
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
