@@ -1,5 +1,9 @@
 // The webhook routes' contract: ops only, hostile input answered 400 naming the field (never a 500),
 // https to public hosts only unless WEBHOOK_ALLOW_PRIVATE, secrets shown once, unknown ids 404.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { startWebhookStack, type WebhookStack } from './webhooks-support';
 
@@ -87,5 +91,21 @@ describe('webhook routes', () => {
       expect([q, res.statusCode]).toEqual([q, 400]);
     }
     await s.call('ops', 'DELETE', `/v1/webhooks/${id}`, undefined, production);
+  });
+
+  it('publishes the routes in a valid OpenAPI document', async () => {
+    const doc = (await s.call('ops', 'GET', '/openapi.json', undefined, production)).json();
+    for (const [path, method] of [['/v1/webhooks', 'post'], ['/v1/webhooks', 'get'], ['/v1/webhooks/{id}', 'delete'], ['/v1/webhooks/{id}/deliveries', 'get'], ['/v1/webhooks/{id}/deliveries/{deliveryId}/retry', 'post']]) {
+      expect([path, method, doc.paths[path]?.[method]?.tags]).toEqual([path, method, ['webhooks']]);
+    }
+    expect(Object.keys(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.properties).sort()).toEqual(['description', 'events', 'url']);
+    const dir = mkdtempSync(join(tmpdir(), 'openapi-'));
+    try {
+      writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
+      const cli = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
+      expect(execFileSync(process.execPath, [cli, join(dir, 'openapi.json')], { encoding: 'utf8' })).toMatch(/"valid": true/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
