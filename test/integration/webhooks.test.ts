@@ -4,6 +4,10 @@
 import { eraseLead } from '../../src/leads/erase';
 import { postWebhook } from '../../src/webhooks/deliver';
 import { newWebhookSecret } from '../../src/webhooks/sign';
+import { pendingHeads } from '../../src/webhooks/store';
+import { wakeWebhookDelivery, webhookWorkflowIdFor } from '../../src/webhooks/workflow-client';
+import { enrollLead } from '../../src/leads/enrol';
+import { randomUUID } from 'node:crypto';
 import { eventually } from '../support/harness';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { accept, contact, mqlLead, startWebhookStack, type WebhookStack } from './webhooks-support';
@@ -164,5 +168,54 @@ describe('webhooks to the CRM (dev server, PostgreSQL, loopback receiver)', () =
     const result = await postWebhook({ url: receiver.url, secret: receiver.secret, webhookId: 'msg_slow' }, '{}', { timeoutMs: 500, allowPrivate: true });
     expect(result).toEqual({ error: 'no answer within 500 ms' });
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('continues as new when its history grows, and keeps the order across runs', async () => {
+    const id = await subscribe(['lead.mql']);
+    // A lead without a row (as after an erasure): its deliveries are due at once, in seq order.
+    const leadId = randomUUID();
+    const n = 25;
+    for (let seq = n; seq >= 1; seq--) {
+      await s.pool.query(
+        `INSERT INTO webhook_deliveries (subscription_id, lead_id, event_key, seq, event_type, webhook_id, payload)
+         VALUES ($1, $2::uuid, $3::text, $4::int, 'lead.mql', $5, jsonb_build_object('type', 'lead.mql', 'timestamp', now()::text, 'data', jsonb_build_object('leadId', $2::text, 'seq', $4::int)))`,
+        [id, leadId, String(seq), seq, `msg_can_${leadId}_${seq}`],
+      );
+    }
+    await wakeWebhookDelivery(s.client, s.deps.taskQueue, leadId);
+    await receiver.waitFor((all) => all.length >= n, 60_000, `${n} deliveries`);
+    expect(receiver.received.map((r) => r.json.data.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    const runs = await eventually(async () => {
+      const found: string[] = [];
+      for await (const run of s.client.workflow.list({ query: `WorkflowId = '${webhookWorkflowIdFor(leadId)}'` })) found.push(run.status.name);
+      expect(found).toContain('CONTINUED_AS_NEW');
+      return found;
+    });
+    expect(runs.length).toBeGreaterThan(1);
+  });
+
+  it('holds a delivery back while a lower seq of its lead is not recorded yet', async () => {
+    const id = await subscribe(['lead.mql']);
+    // Enrolled on a task queue no worker polls: only the enrolment (seq 1) is recorded, nothing runs.
+    const idle = { ...s.deps, taskQueue: `idle-${s.tag}` };
+    const { leadId } = await enrollLead(idle, { email: `gap-${s.tag}@customer.test` }, s.config);
+    for (const seq of [2, 4]) {
+      await s.pool.query(
+        `INSERT INTO webhook_deliveries (subscription_id, lead_id, event_key, seq, event_type, webhook_id, payload)
+         VALUES ($1, $2::uuid, $3::text, $4::int, 'lead.mql', $5, '{}'::jsonb)`,
+        [id, leadId, String(seq), seq, `msg_gap_${leadId}_${seq}`],
+      );
+    }
+    expect(await pendingHeads(s.pool, leadId)).toEqual([expect.objectContaining({ subscriptionId: id, waitMs: 0 })]);
+    await s.pool.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE lead_id = $1 AND seq = 2`, [leadId]);
+    // seq 3 is missing: seq 4 waits (for at most ORDER_WAIT_MS), until the transition is recorded.
+    const [waiting] = await pendingHeads(s.pool, leadId);
+    expect(waiting!.waitMs).toBeGreaterThan(60_000);
+    await s.pool.query(
+      `INSERT INTO lead_transitions (lead_id, seq, from_stage, to_stage, reason, cycle, score, occurred_at) VALUES ($1, 2, 'nurturing', 'nurturing', 'migrated', 0, 0, now()), ($1, 3, 'nurturing', 'mql', 'mql', 0, 90, now())`,
+      [leadId],
+    );
+    expect(await pendingHeads(s.pool, leadId)).toEqual([expect.objectContaining({ waitMs: 0 })]);
+    await eraseLead(idle, leadId);
   });
 });
