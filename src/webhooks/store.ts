@@ -93,14 +93,21 @@ const QUEUE_EVENT = `
            jsonb_build_object('type', $4::text, 'timestamp', $5::text, 'data', $6::jsonb || jsonb_build_object(
              'leadId', l.lead_id, 'campaignId', l.campaign_id, 'email', l.email, 'name', l.name, 'company', l.company, 'title', l.title))
       FROM webhook_subscriptions s, lead l
-     WHERE $4::text IS NOT NULL AND s.status = 'active' AND $4::text = ANY (s.events)
+     WHERE s.status = 'active' AND $4::text = ANY (s.events)
     ON CONFLICT (subscription_id, lead_id, event_key) DO NOTHING
     RETURNING 1)
   SELECT EXISTS (SELECT 1 FROM queued) OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE lead_id = $1 AND status = 'pending') AS pending`;
 
-/** Idempotent per (subscription, lead, seq); true when the lead's delivery workflow has work. */
+const ANY_PENDING = `SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE lead_id = $1 AND status = 'pending') AS pending`;
+
+/**
+ * Idempotent per (subscription, lead, seq); true when the lead's delivery workflow has work. Most
+ * transitions are no event: they only ask (an index read, no row lock written on the lead).
+ */
 export async function queueTransitionEvent(db: Queryable, leadId: string, e: { type: WebhookEvent | null; seq: number; at: number; data: TransitionData }): Promise<boolean> {
-  const { rows } = await db.query<{ pending: boolean }>(QUEUE_EVENT, [leadId, String(e.seq), e.seq, e.type, new Date(e.at).toISOString(), JSON.stringify(e.data)]);
+  const { rows } = e.type
+    ? await db.query<{ pending: boolean }>(QUEUE_EVENT, [leadId, String(e.seq), e.seq, e.type, new Date(e.at).toISOString(), JSON.stringify(e.data)])
+    : await db.query<{ pending: boolean }>(ANY_PENDING, [leadId]);
   return rows[0]?.pending ?? false;
 }
 
@@ -122,7 +129,7 @@ const QUEUE_ERASED = `
 export async function eraseLeadDeliveries(db: Queryable, leadId: string): Promise<boolean> {
   await db.query(SCRUB, [leadId]);
   await db.query(QUEUE_ERASED, [leadId]);
-  const { rows } = await db.query<{ pending: boolean }>(`SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE lead_id = $1 AND status = 'pending') AS pending`, [leadId]);
+  const { rows } = await db.query<{ pending: boolean }>(ANY_PENDING, [leadId]);
   return rows[0]?.pending ?? false;
 }
 
