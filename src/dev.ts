@@ -16,6 +16,7 @@ import { createMailTransport } from './mail/transport';
 import { connectClient } from './temporal/client';
 import { startDevServer } from './temporal/dev-server';
 import { createLeadWorker } from './temporal/worker';
+import { runWebhookRelay } from './webhooks/relay';
 
 const DATA_DIR = devDataDir();
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
     { log: (line) => say(line) },
   );
   stops.unshift(() => relay.stop());
+  const webhookRelay = runWebhookRelay({ pool, client, taskQueue: config.temporal.taskQueue }, webhooks, { log: (line) => say(line) });
+  stops.unshift(() => webhookRelay.stop());
   const app = await buildApp({
     pool,
     client,

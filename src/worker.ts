@@ -7,6 +7,7 @@ import { runStartRelay } from './leads/start-relay';
 import { createMailTransport } from './mail/transport';
 import { connectClient } from './temporal/client';
 import { createLeadWorker } from './temporal/worker';
+import { runWebhookRelay } from './webhooks/relay';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,9 +35,12 @@ async function main(): Promise<void> {
   // Leads stored but never started (Temporal was down, an import was interrupted) are started here.
   const client = await connectClient(config);
   const relay = runStartRelay({ pool, client, taskQueue: config.temporal.taskQueue, searchAttributes: config.searchAttributes });
+  // Webhook deliveries whose wake was lost are woken here.
+  const webhookRelay = runWebhookRelay({ pool, client, taskQueue: config.temporal.taskQueue }, config.webhooks);
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM.
   await worker.run();
   await relay.stop();
+  await webhookRelay.stop();
   await client.connection.close();
   await connection.close();
   await pool.end();

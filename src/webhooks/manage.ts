@@ -12,7 +12,7 @@ export async function createWebhook(deps: Pick<IntakeDeps, 'pool'>, s: { url: st
   return id ? { id, secret } : null;
 }
 
-/** A failed delivery is pending again (same webhook-id) and its lead's delivery workflow is woken. */
+/** A failed (or stalled pending) delivery is pending again (same webhook-id) and its lead's delivery workflow is woken. */
 export async function retryDelivery(deps: Pick<IntakeDeps, 'pool' | 'client' | 'taskQueue'>, subscriptionId: string, deliveryId: string): Promise<'pending' | 'not_found' | 'not_failed'> {
   const requeued = await requeueDelivery(deps.pool, subscriptionId, deliveryId);
   if (typeof requeued === 'string') return requeued;

@@ -207,13 +207,16 @@ export async function markFailed(db: Queryable, deliveryId: string): Promise<voi
   await db.query(`UPDATE webhook_deliveries SET status = 'failed' WHERE delivery_id = $1 AND status = 'pending'`, [deliveryId]);
 }
 
-/** A failed delivery of an active subscription back to pending (same webhook-id); why not otherwise. */
+/**
+ * A failed delivery of an active subscription back to pending (same webhook-id). A pending one
+ * answers `pending` too: its wake may have been lost, so the caller wakes it again.
+ */
 export async function requeueDelivery(db: Queryable, subscriptionId: string, deliveryId: string): Promise<{ leadId: string } | 'not_found' | 'not_failed'> {
   const { rows } = await db.query<{ lead_id: string; requeued: boolean }>(
     `WITH requeued AS (
        UPDATE webhook_deliveries d SET status = 'pending'
          FROM webhook_subscriptions s
-        WHERE d.delivery_id = $2 AND d.subscription_id = $1 AND d.status = 'failed' AND s.subscription_id = d.subscription_id AND s.status = 'active'
+        WHERE d.delivery_id = $2 AND d.subscription_id = $1 AND d.status IN ('failed', 'pending') AND s.subscription_id = d.subscription_id AND s.status = 'active'
         RETURNING d.lead_id)
      SELECT lead_id, true AS requeued FROM requeued
      UNION ALL SELECT lead_id, false FROM webhook_deliveries WHERE delivery_id = $2 AND subscription_id = $1`,
@@ -222,4 +225,19 @@ export async function requeueDelivery(db: Queryable, subscriptionId: string, del
   if (rows.length === 0) return 'not_found';
   const done = rows.find((r) => r.requeued);
   return done ? { leadId: done.lead_id } : 'not_failed';
+}
+
+/**
+ * Leads with pending deliveries none of which was tried (or queued) for `graceMs`: their wake was
+ * lost (Temporal failed right after the rows were committed). A lead whose head is still being
+ * retried was tried within the longest retry interval, so it is not among them.
+ */
+export async function stalledLeads(db: Queryable, graceMs: number, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ lead_id: string }>(
+    `SELECT lead_id FROM webhook_deliveries WHERE status = 'pending'
+      GROUP BY lead_id HAVING max(COALESCE(last_attempt_at, created_at)) < now() - $1 * interval '1 millisecond'
+      LIMIT $2`,
+    [graceMs, limit],
+  );
+  return rows.map((r) => r.lead_id);
 }

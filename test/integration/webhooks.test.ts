@@ -4,6 +4,7 @@
 import { eraseLead } from '../../src/leads/erase';
 import { postWebhook } from '../../src/webhooks/deliver';
 import { newWebhookSecret } from '../../src/webhooks/sign';
+import { wakeStalledDeliveries } from '../../src/webhooks/relay';
 import { pendingHeads } from '../../src/webhooks/store';
 import { wakeWebhookDelivery, webhookWorkflowIdFor } from '../../src/webhooks/workflow-client';
 import { enrollLead } from '../../src/leads/enrol';
@@ -217,5 +218,33 @@ describe('webhooks to the CRM (dev server, PostgreSQL, loopback receiver)', () =
     );
     expect(await pendingHeads(s.pool, leadId)).toEqual([expect.objectContaining({ waitMs: 0 })]);
     await eraseLead(idle, leadId);
+  });
+
+  it('wakes the deliveries of a lead whose wake was lost (the relay)', async () => {
+    const id = await subscribe(['lead.erased']);
+    const leadId = randomUUID();
+    await s.pool.query(
+      `INSERT INTO webhook_deliveries (subscription_id, lead_id, event_key, seq, event_type, webhook_id, payload)
+       VALUES ($1, $2::uuid, 'erased', NULL, 'lead.erased', $3, jsonb_build_object('type', 'lead.erased', 'data', jsonb_build_object('leadId', $2::text)))`,
+      [id, leadId, `msg_relay_${leadId}`],
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(receiver.received).toHaveLength(0);
+    expect(await wakeStalledDeliveries(s.deps, 60_000)).toBe(0);
+    expect(await wakeStalledDeliveries(s.deps, 0)).toBeGreaterThanOrEqual(1);
+    await receiver.waitFor((all) => all.some((r) => r.webhookId === `msg_relay_${leadId}`), 30_000, 'the woken delivery');
+    await eventually(async () => expect((await deliveries(id)).map((d) => d.status)).toEqual(['delivered']));
+
+    // By hand: the retry route wakes a pending delivery too (202), and it goes out.
+    const other = randomUUID();
+    await s.pool.query(
+      `INSERT INTO webhook_deliveries (subscription_id, lead_id, event_key, seq, event_type, webhook_id, payload)
+       VALUES ($1, $2::uuid, 'erased', NULL, 'lead.erased', $3, jsonb_build_object('type', 'lead.erased', 'data', jsonb_build_object('leadId', $2::text)))`,
+      [id, other, `msg_relay_${other}`],
+    );
+    const [pending] = await deliveries(id);
+    expect([pending.leadId, pending.status]).toEqual([other, 'pending']);
+    expect((await s.call('ops', 'POST', `/v1/webhooks/${id}/deliveries/${pending.id}/retry`)).statusCode).toBe(202);
+    await receiver.waitFor((all) => all.some((r) => r.webhookId === `msg_relay_${other}`), 30_000, 'the delivery woken by hand');
   });
 });

@@ -130,7 +130,7 @@ export function webhookRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       schema: {
         tags: ['webhooks'],
         summary: 'Send a failed delivery again',
-        description: 'The delivery is pending again with the same webhook-id, and retried as a new event would be. Only a failed delivery of an active webhook (409 `not_failed` otherwise). Role: ops.',
+        description: 'The delivery is pending again with the same webhook-id, and retried as a new event would be. A failed or pending delivery of an active webhook (a pending one is only woken); 409 `not_failed` for a delivered or disabled one. Role: ops.',
         security: bearer,
         params: deliveryParams,
         response: { 202: z.object({ id: z.string(), status: z.literal('pending') }), ...errors(401, 403, 404, 409) },
@@ -139,7 +139,7 @@ export function webhookRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const { id, deliveryId } = request.params;
         const outcome = UUID_RE.test(id) && DELIVERY_ID.test(deliveryId) ? await retryDelivery(ctx, id, deliveryId) : 'not_found';
         if (outcome === 'not_found') throw new ApiError(404, 'not_found', 'no such delivery of this webhook');
-        if (outcome === 'not_failed') throw new ApiError(409, 'not_failed', 'only a failed delivery of an active webhook can be retried');
+        if (outcome === 'not_failed') throw new ApiError(409, 'not_failed', 'only a failed or pending delivery of an active webhook can be retried');
         return reply.status(202).send({ id: deliveryId, status: 'pending' as const });
       },
     });
