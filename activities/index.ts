@@ -20,6 +20,8 @@ import { loadContact, recordTransitionRow, type LeadSnapshot } from '../src/lead
 export type { LeadSnapshot } from '../src/leads/store';
 import type { CatalogVersions } from '../workflows/messages';
 import { chooseOwner, type OwnerChoice } from '../src/routing/choose-owner';
+import type { WebhookSettings } from '../src/webhooks/settings';
+import { createWebhookActivities, queueTransitionWebhooks } from './webhooks';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -33,6 +35,8 @@ export interface ActivityDeps {
   trackingLinkTtlMs?: number;
   /** With publicBaseUrl: rep emails link to the lead page and the rep's queue (APP_LINK_SECRET signs them). */
   appLinkSecret?: string;
+  /** Webhook targets and retries (WEBHOOK_*); DEFAULT_WEBHOOK_SETTINGS when omitted. */
+  webhooks?: WebhookSettings;
 }
 
 type CommandArgs<T extends LeadCommand['type']> = Omit<Extract<LeadCommand, { type: T }>, 'type'> & { leadId: string };
@@ -71,6 +75,12 @@ export function createActivities(deps: ActivityDeps) {
       if (err instanceof UnknownCatalogEntryError) return null;
       throw err;
     }
+  };
+
+  /** Every recorded transition also queues its webhooks (src/webhooks), right after the row. */
+  const record = async (leadId: string, { transition, snapshot }: TransitionToRecord): Promise<void> => {
+    await recordTransitionRow(deps.pool, leadId, transition, snapshot);
+    await queueTransitionWebhooks(deps.pool, leadId, transition, snapshot);
   };
 
   const activities = {
@@ -137,7 +147,7 @@ export function createActivities(deps: ActivityDeps) {
     async notifyOwner(input: CommandArgs<'notifyOwner'> & { record?: TransitionToRecord }): Promise<DeliveryStatus> {
       activityInput('notifyOwner', notifyOwnerInput, input);
       const args = input;
-      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
+      if (input.record) await record(args.leadId, input.record);
       // The assignment this email belongs to: the transition that gave the owner the lead (older runs' commands lack it).
       const assignment = args.transitionSeq !== undefined ? { cycle: args.cycle, seq: args.transitionSeq } : await recordedAssignment(deps.pool, args.leadId);
       const mail = await repNotice(
@@ -198,7 +208,7 @@ export function createActivities(deps: ActivityDeps) {
         to: args.manager,
         ...mail,
       });
-      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
+      if (input.record) await record(args.leadId, input.record);
       return status;
     },
 
@@ -209,8 +219,13 @@ export function createActivities(deps: ActivityDeps) {
      */
     async chooseOwner(input: CommandArgs<'chooseOwner'> & { record?: TransitionToRecord }): Promise<OwnerChoice> {
       const args = activityInput('chooseOwner', chooseOwnerInput, input);
-      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
-      return chooseOwner(deps.pool, args);
+      if (!input.record) return chooseOwner(deps.pool, args);
+      // The transition (an MQL, a breach) first; its webhook after the pick, so that it names the new owner.
+      const { transition, snapshot } = input.record;
+      await recordTransitionRow(deps.pool, args.leadId, transition, snapshot);
+      const choice = await chooseOwner(deps.pool, args);
+      await queueTransitionWebhooks(deps.pool, args.leadId, transition, { ...snapshot, owner: choice.owner });
+      return choice;
     },
 
     /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */
@@ -232,7 +247,7 @@ export function createActivities(deps: ActivityDeps) {
 
     async recordTransition(input: { leadId: string } & TransitionToRecord): Promise<void> {
       activityInput('recordTransition', recordTransitionInput, input);
-      await recordTransitionRow(deps.pool, input.leadId, input.transition, input.snapshot);
+      await record(input.leadId, input);
     },
 
   };
@@ -240,6 +255,7 @@ export function createActivities(deps: ActivityDeps) {
   // heartbeat timeout (workflows/lead.ts), not after the one-minute start-to-close timeout.
   return {
     ...activities,
+    ...createWebhookActivities(deps),
     sendNurtureEmail: (input: Parameters<typeof activities.sendNurtureEmail>[0]) => heartbeating(() => activities.sendNurtureEmail(input)),
     notifyOwner: (input: Parameters<typeof activities.notifyOwner>[0]) => heartbeating(() => activities.notifyOwner(input)),
     escalateSla: (input: Parameters<typeof activities.escalateSla>[0]) => heartbeating(() => activities.escalateSla(input)),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseTimeouts } from './db/pool';
 import { durationMs } from './domain/duration';
 import { isTimeZone } from './domain/zoned-time';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks/settings';
 
 /**
  * Lead workflows a worker keeps in memory (WORKER_MAX_CACHED_WORKFLOWS). The SDK's own default grows
@@ -45,6 +46,25 @@ const milliseconds = (example: number) =>
     .number({ message: `must be a whole number of milliseconds, e.g. ${example} (0: no limit)` })
     .int(`must be a whole number of milliseconds, e.g. ${example} (0: no limit)`)
     .min(0, 'must be 0 (no limit) or more');
+
+/** A duration such as "1s" or "24h" between `min` and `max` milliseconds (WEBHOOK_*). */
+const boundedDuration = (example: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      let ms: number;
+      try {
+        ms = durationMs(value);
+      } catch {
+        ms = -1;
+      }
+      if (ms < min || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as "${example}", from ${min} ms to ${max / 3_600_000}h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
 
 const url = (protocols: string[]) =>
   z
@@ -137,6 +157,11 @@ const envSchema = z.object({
     .default('UTC'),
   RATE_LIMIT_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.perMinute).default(DEFAULT_RATE_LIMITS.perMinute),
   RATE_LIMIT_PUBLIC_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.publicPerMinute).default(DEFAULT_RATE_LIMITS.publicPerMinute),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
+  WEBHOOK_RETRY_INITIAL: boundedDuration('1s', 10, 3_600_000).optional(),
+  WEBHOOK_RETRY_MAX_INTERVAL: boundedDuration('1h', 10, 24 * 3_600_000).optional(),
+  WEBHOOK_RETRY_FOR: boundedDuration('24h', 100, 30 * 24 * 3_600_000).optional(),
+  WEBHOOK_TIMEOUT: boundedDuration('10s', 100, 300_000).optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce
     .number({ message: 'must be a whole number of workflows, e.g. 2000' })
     .int('must be a whole number of workflows, e.g. 2000')
@@ -241,6 +266,8 @@ export interface Config {
   reportTimeZone: string;
   /** API requests a minute per key, and per client address on public routes; 0 disables. */
   rateLimits: RateLimits;
+  /** Webhook targets and retries (WEBHOOK_*): the API checks targets, the worker delivers. */
+  webhooks: WebhookSettings;
   /** Lead workflows a worker keeps in memory (about 0.3–0.4 MiB each); the rest replay when they wake. */
   maxCachedWorkflows: number;
   /** Workflow tasks a worker runs at once: few, so a task (and the timer it arms) completes in milliseconds. */
@@ -279,6 +306,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalUiUrl: e.TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     reportTimeZone: e.REPORT_TIME_ZONE,
     rateLimits: { perMinute: e.RATE_LIMIT_PER_MINUTE, publicPerMinute: e.RATE_LIMIT_PUBLIC_PER_MINUTE },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+      retryInitialMs: e.WEBHOOK_RETRY_INITIAL ?? DEFAULT_WEBHOOK_SETTINGS.retryInitialMs,
+      retryMaxIntervalMs: e.WEBHOOK_RETRY_MAX_INTERVAL ?? DEFAULT_WEBHOOK_SETTINGS.retryMaxIntervalMs,
+      retryForMs: e.WEBHOOK_RETRY_FOR ?? DEFAULT_WEBHOOK_SETTINGS.retryForMs,
+      attemptTimeoutMs: e.WEBHOOK_TIMEOUT ?? DEFAULT_WEBHOOK_SETTINGS.attemptTimeoutMs,
+    },
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
   };

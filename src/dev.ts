@@ -16,6 +16,7 @@ import { createMailTransport } from './mail/transport';
 import { connectClient } from './temporal/client';
 import { startDevServer } from './temporal/dev-server';
 import { createLeadWorker } from './temporal/worker';
+import { runWebhookRelay } from './webhooks/relay';
 
 const DATA_DIR = devDataDir();
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   // Local-only defaults (the API listens on 127.0.0.1); set API_KEYS / TRACKING_SECRET to use your own.
   const apiKeys = config.apiKeys.length ? config.apiKeys : [...DEV_API_KEYS];
 
+  // Local receivers (http://localhost) are what a developer points webhooks at.
+  const webhooks = { ...config.webhooks, allowPrivate: process.env.WEBHOOK_ALLOW_PRIVATE !== 'false' };
   const connection = await NativeConnection.connect({ address: temporalAddress });
   stops.unshift(() => connection.close());
   const worker = await createLeadWorker({
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
     appLinkSecret,
     maxCachedWorkflows: config.maxCachedWorkflows,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
+    webhooks,
   });
   const running = worker.run();
 
@@ -97,6 +101,8 @@ async function main(): Promise<void> {
     { log: (line) => say(line) },
   );
   stops.unshift(() => relay.stop());
+  const webhookRelay = runWebhookRelay({ pool, client, taskQueue: config.temporal.taskQueue }, webhooks, { log: (line) => say(line) });
+  stops.unshift(() => webhookRelay.stop());
   const app = await buildApp({
     pool,
     client,
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
     temporalUiUrl: config.temporalUiUrl ?? (temporalUi.startsWith('http') ? temporalUi : undefined),
     reportTimeZone: config.reportTimeZone,
     rateLimits: config.rateLimits,
+    webhookAllowPrivate: webhooks.allowPrivate,
   });
   await app.listen({ port: apiPort, host: '127.0.0.1' });
   stops.unshift(() => app.close());

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   refuseUnsafeConfig(process.env, 'api', missing);
   const insecure = publicBaseUrlWarning(config.publicBaseUrl);
   if (insecure) console.warn(`[api] ${insecure}`);
+  if (config.webhooks.allowPrivate) console.warn('[api] WEBHOOK_ALLOW_PRIVATE=true: webhooks may use http and internal addresses (meant for tests and local development)');
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
   if (!config.appLinkSecret) console.warn('[api] APP_LINK_SECRET is not set: the sales workspace links (/app) answer 404');
   const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       temporalUiUrl: config.temporalUiUrl,
       reportTimeZone: config.reportTimeZone,
       rateLimits: config.rateLimits,
+      webhookAllowPrivate: config.webhooks.allowPrivate,
     },
     { logger: apiLoggerOptions(process.env.LOG_LEVEL ?? 'info') },
   );

@@ -27,6 +27,7 @@ import { salesRoutes } from './routes/sales';
 import { userRoutes } from './routes/users';
 import { userKeyRoutes } from './routes/user-keys';
 import { workspaceRoutes } from './routes/workspace';
+import { webhookRoutes } from './routes/webhooks';
 
 export const BODY_LIMIT = 1024 * 1024;
 const DOCS_PREFIX = '/docs';
@@ -92,6 +93,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         { name: 'public', description: 'links in emails: tracking and unsubscribe (signed tokens, no key)' },
         { name: 'reports', description: 'funnel, conversion, SLA compliance, the SLA board' },
         { name: 'users', description: 'the user directory: owners, managers, their capacity and absences; their own API keys' },
+        { name: 'webhooks', description: 'signed lead events to the CRM (Standard Webhooks) and their deliveries' },
         { name: 'operations', description: 'health, readiness, metrics' },
       ],
     },
@@ -112,6 +114,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(userRoutes(ctx));
   await app.register(userKeyRoutes(ctx));
   await app.register(workspaceRoutes(ctx));
+  await app.register(webhookRoutes(ctx));
 
   app.get('/openapi.json', {
     config: { access: 'public' },

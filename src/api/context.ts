@@ -20,6 +20,8 @@ export interface ApiDeps extends IntakeDeps {
   reportTimeZone?: string;
   /** Requests a minute per key and per client address (RATE_LIMIT_*); DEFAULT_RATE_LIMITS when omitted. */
   rateLimits?: RateLimits;
+  /** WEBHOOK_ALLOW_PRIVATE: webhook URLs may be http and name internal addresses (tests, npm run dev). */
+  webhookAllowPrivate?: boolean;
 }
 
 export interface RouteContext extends ApiDeps {

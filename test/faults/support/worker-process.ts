@@ -2,6 +2,7 @@
 // bundle built by the global setup, activities against DATABASE_URL and SMTP_URL. Prints
 // "worker running" once it polls.
 import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../../../src/config';
 import { createPool } from '../../../src/db/pool';
 import { createMailTransport } from '../../../src/mail/transport';
 import { createLeadWorker } from '../../../src/temporal/worker';
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     workflowBundle: { codePath: required('WORKFLOW_BUNDLE') },
     ...(process.env.PUBLIC_BASE_URL ? { publicBaseUrl: process.env.PUBLIC_BASE_URL } : {}),
     ...(process.env.TRACKING_SECRET ? { trackingSecret: process.env.TRACKING_SECRET } : {}),
+    // WEBHOOK_* as the test's environment sets them (the defaults otherwise).
+    webhooks: loadConfig().webhooks,
   });
   const running = worker.run();
   console.log('worker running');
