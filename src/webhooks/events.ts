@@ -32,8 +32,7 @@ export interface TransitionData {
 
 /** `owner`: the lead's owner after the transition, for transitions that do not name one. */
 export function transitionData(t: Transition, owner: string | null): TransitionData {
-  // `actor` arrives with migration 012 (on main); read it when the transition has it.
-  const actor = (t as { actor?: string }).actor;
+  const actor = t.actor;
   const withdrawn = t.to === 'recycled' || t.to === 'disqualified';
   return {
     stage: t.to,
