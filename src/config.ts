@@ -78,6 +78,20 @@ const url = (protocols: string[]) =>
       }
     }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 
+/** A list of signing keys (TRACKING_SECRET, APP_LINK_SECRET): checked, normalized to comma-separated. */
+const secretList = () =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      const keys = parseTrackingSecret(value);
+      if (typeof keys === 'string') {
+        ctx.addIssue({ code: 'custom', message: keys });
+        return z.NEVER;
+      }
+      return keys.join(',');
+    })
+    .optional();
+
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_TIMEOUT_MS: milliseconds(DEFAULT_POOL_TIMEOUT_MS).default(DEFAULT_POOL_TIMEOUT_MS),
@@ -114,28 +128,8 @@ const envSchema = z.object({
       return result;
     })
     .optional(),
-  TRACKING_SECRET: z
-    .string()
-    .transform((value, ctx) => {
-      const keys = parseTrackingSecret(value);
-      if (typeof keys === 'string') {
-        ctx.addIssue({ code: 'custom', message: keys });
-        return z.NEVER;
-      }
-      return keys.join(',');
-    })
-    .optional(),
-  APP_LINK_SECRET: z
-    .string()
-    .transform((value, ctx) => {
-      const keys = parseTrackingSecret(value);
-      if (typeof keys === 'string') {
-        ctx.addIssue({ code: 'custom', message: keys });
-        return z.NEVER;
-      }
-      return keys.join(',');
-    })
-    .optional(),
+  TRACKING_SECRET: secretList(),
+  APP_LINK_SECRET: secretList(),
   TRACKING_LINK_TTL: z
     .string()
     .trim()

@@ -7,7 +7,8 @@
 // any, so a rotation leaves the links of emails already sent working. Anything that does not verify
 // is "no such token": callers answer 404 and record nothing. The redirect target only ever comes
 // from a verified payload (or the stored URL its hash names), never from the query string.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { openPayload, sealPayload } from '../signing/signed-payload';
 
 export type TokenKind = 'open' | 'click' | 'unsubscribe';
 
@@ -36,7 +37,6 @@ export interface UnsubscribeToken {
 export type TrackingToken = OpenToken | ClickToken | UnsubscribeToken;
 
 const KIND_CODE: Record<TokenKind, string> = { open: 'o', click: 'c', unsubscribe: 'u' };
-const MAC_BYTES = 16;
 /** Tokens longer than this are refused before any work (URLs sealed in click tokens stay well below). */
 export const MAX_TOKEN_LENGTH = 4096;
 /** Click links longer than this carry the hash of a stored URL instead of the URL (mail clients and scanners cut long links). */
@@ -44,22 +44,7 @@ export const MAX_CLICK_LINK_LENGTH = 500;
 /** How long a click link redirects (TRACKING_LINK_TTL): one year. */
 export const DEFAULT_CLICK_TTL_MS = 365 * 24 * 3_600_000;
 
-/** The keys of a TRACKING_SECRET value: one key, or several comma-separated, newest first. */
-export function trackingKeys(secret: string): string[] {
-  if (!secret.includes(',')) return [secret];
-  return secret
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
-}
-
-function keyFor(secret: string, kind: TokenKind): Buffer {
-  return createHmac('sha256', secret).update(`leadloop/token/v1/${kind}`).digest();
-}
-
-function mac(key: string, kind: TokenKind, payload: string): Buffer {
-  return createHmac('sha256', keyFor(key, kind)).update(payload).digest().subarray(0, MAC_BYTES);
-}
+const purposeOf = (kind: TokenKind): string => `leadloop/token/v1/${kind}`;
 
 /** The stored-URL key of a click destination. */
 export const urlHash = (url: string): string => createHash('sha256').update(url).digest('base64url');
@@ -67,8 +52,6 @@ const mailDigest = (mail: string): string => createHash('sha256').update(mail).d
 
 /** Signs with the newest key of `secret`. */
 export function signToken(secret: string, token: TrackingToken): string {
-  const key = trackingKeys(secret)[0];
-  if (!key) throw new TypeError('TRACKING_SECRET holds no key');
   const body: Record<string, string | number> = { k: KIND_CODE[token.kind], l: token.leadId };
   if (token.kind !== 'unsubscribe') body.m = token.mail;
   if (token.kind === 'click') {
@@ -76,31 +59,13 @@ export function signToken(secret: string, token: TrackingToken): string {
     if (token.urlHash !== undefined) body.h = token.urlHash;
     if (token.expiresAt !== undefined) body.e = Math.floor(token.expiresAt / 1000);
   }
-  const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-  return `${payload}.${mac(key, token.kind, payload).toString('base64url')}`;
+  return sealPayload(secret, purposeOf(token.kind), body, 'TRACKING_SECRET');
 }
 
 /** The token's content when it was signed with any key of `secret` for `kind`; otherwise null. Never throws. */
 export function verifyToken<K extends TokenKind>(secret: string, kind: K, token: string): Extract<TrackingToken, { kind: K }> | null {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot !== token.lastIndexOf('.')) return null;
-  const payload = token.slice(0, dot);
-  const given = token.slice(dot + 1);
-  if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(given)) return null;
-  const givenMac = Buffer.from(given, 'base64url');
-  const signed = trackingKeys(secret).some((key) => {
-    const expected = mac(key, kind, payload);
-    return givenMac.length === expected.length && timingSafeEqual(givenMac, expected);
-  });
-  if (!signed) return null;
-  let body: Record<string, unknown>;
-  try {
-    body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (body === null || typeof body !== 'object' || body.k !== KIND_CODE[kind] || typeof body.l !== 'string') return null;
+  const body = openPayload(secret, purposeOf(kind), token, MAX_TOKEN_LENGTH);
+  if (body === null || body.k !== KIND_CODE[kind] || typeof body.l !== 'string') return null;
   switch (kind) {
     case 'unsubscribe':
       return { kind: 'unsubscribe', leadId: body.l } as Extract<TrackingToken, { kind: K }>;
