@@ -22,7 +22,7 @@ export async function chooseOwner(db: Pool, args: ChooseOwnerArgs): Promise<Owne
     for (const pool of args.pools) {
       // One key per handoff attempt, pool and pass: a retried activity gets the same answers.
       const pickKey = `${args.leadId}:${args.cycle}:${args.assignment}:${pool.poolId}:${pass}`;
-      const pick = await pickOwner(db, { pickKey, campaignId: args.campaignId, poolId: pool.poolId, candidates: pool.owners, exclude, at: args.at });
+      const pick = await pickOwner(db, { pickKey, campaignId: args.campaignId, poolId: pool.poolId, candidates: pool.owners, exclude, at: args.at, leadId: args.leadId });
       if (pick.owner) return { owner: pick.owner, assignedBy: pool.assignedBy, poolId: pool.poolId, skipped: [...skipped, ...pick.skipped] };
       skipped.push(...pick.skipped);
     }

@@ -4,11 +4,10 @@
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
 import { availableOwners, ownerKey, rotate, type OwnerDirectoryEntry, type SkipReason } from '../domain/routing';
-import { LEAD_ID_PATTERN } from '../leads/lead-id';
-import { openLeadCounts, ownersOfLeads, type Queryable } from '../leads/store';
+import { markLeadOwner, openLeadCounts, type Queryable } from '../leads/store';
 import { absenceRanges } from '../users/out-of-office';
 import { routingProfiles } from '../users/store';
-import { advanceTurn, claimPick, findPick, recordPick, pruneOldPicks, recentPicksOf, takeTurn } from './store';
+import { advanceTurn, claimPick, findPick, recordPick, pruneOldPicks, takeTurn } from './store';
 
 export interface PickOwnerInput {
   /** Unique per handoff attempt (e.g. workflow id + transition seq); the same key answers the same pick. */
@@ -21,6 +20,11 @@ export interface PickOwnerInput {
   exclude: string[];
   /** Epoch ms: out-of-office ranges are read at this instant. */
   at: number;
+  /**
+   * The lead being handed off: its row names the picked owner in the pick's own transaction, so the
+   * next pick (which waits on the counter's lock) counts it against the owner's capacity at once.
+   */
+  leadId?: string;
 }
 
 export interface PickOwnerResult {
@@ -39,6 +43,7 @@ export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOw
     if (!(await claimPick(tx, input.pickKey))) {
       // Taken by an earlier (committed) attempt: its answer stands.
       const earlier = await findPick(tx, input.pickKey);
+      if (earlier?.owner && input.leadId) await markLeadOwner(tx, input.leadId, earlier.owner);
       return { owner: earlier?.owner ?? null, skipped: earlier?.skipped ?? [] };
     }
     const turn = await takeTurn(tx, input.campaignId, input.poolId);
@@ -49,31 +54,16 @@ export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOw
     if (choice.owner !== null) await advanceTurn(tx, input.campaignId, input.poolId, choice.offset);
     const result = { owner: choice.owner, skipped: choice.skipped };
     await recordPick(tx, input.pickKey, result);
+    if (choice.owner !== null && input.leadId) await markLeadOwner(tx, input.leadId, choice.owner);
     await pruneOldPicks(tx, PICK_RETENTION_DAYS);
     return result;
   });
-}
-
-/** A pick is recorded on the lead only when its assignment is; until then it counts here. */
-const PENDING_PICK_MINUTES = 15;
-
-/**
- * Recent picks whose lead is not (yet) owned by the one picked: a concurrent pick that waited on the
- * counter's lock sees them committed, so two handoffs cannot both take a rep's last free place.
- */
-async function pendingPicks(db: Queryable, keys: readonly string[]): Promise<Map<string, number>> {
-  const picks = (await recentPicksOf(db, keys, PENDING_PICK_MINUTES)).filter((p) => LEAD_ID_PATTERN.test(p.leadId));
-  const owners = await ownersOfLeads(db, [...new Set(picks.map((p) => p.leadId))]);
-  const pending = new Map<string, number>();
-  for (const p of picks) if (owners.get(p.leadId) !== p.owner) pending.set(p.owner, (pending.get(p.owner) ?? 0) + 1);
-  return pending;
 }
 
 /** The candidates' directory entries and open handoffs, keyed by normalized email. */
 async function directoryOf(db: Queryable, candidates: readonly string[]): Promise<{ users: Map<string, OwnerDirectoryEntry>; openLeads: Map<string, number> }> {
   const keys = [...new Set(candidates.map(ownerKey))];
   const [profiles, openLeads] = [await routingProfiles(db, keys), await openLeadCounts(db, keys)];
-  for (const [owner, pending] of await pendingPicks(db, keys)) openLeads.set(owner, (openLeads.get(owner) ?? 0) + pending);
   const users = new Map(profiles.map((p) => [p.email_normalized, { capacity: p.capacity, outOfOffice: absenceRanges(p.out_of_office, p.time_zone) }]));
   return { users, openLeads };
 }

@@ -46,23 +46,6 @@ export async function advanceTurn(db: Queryable, campaignId: string, poolId: str
 }
 
 /**
- * The newest pick of each lead in the last `withinMinutes`, when it chose one of these owners
- * (normalized): an earlier pick of a lead that was reassigned since no longer counts.
- */
-export async function recentPicksOf(db: Queryable, ownersNormalized: readonly string[], withinMinutes: number): Promise<{ leadId: string; owner: string }[]> {
-  if (ownersNormalized.length === 0) return [];
-  const { rows } = await db.query<{ lead_id: string; owner: string }>(
-    `SELECT lead_id, owner FROM (
-       SELECT DISTINCT ON (split_part(pick_key, ':', 1)) split_part(pick_key, ':', 1) AS lead_id, lower(owner) AS owner
-         FROM routing_picks WHERE picked_at > now() - make_interval(mins => $2) AND owner IS NOT NULL
-        ORDER BY split_part(pick_key, ':', 1), picked_at DESC) newest
-      WHERE owner = ANY ($1::text[])`,
-    [ownersNormalized, withinMinutes],
-  );
-  return rows.map((r) => ({ leadId: r.lead_id, owner: r.owner }));
-}
-
-/**
  * Deletes a few picks older than `retentionDays` (each pick prunes some, so the table stays bounded
  * without a job). A pick only answers retries of its own activity, which end long before.
  */

@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { buildApp } from '../../src/api/app';
 import type { ApiKey, ApiRole, RateLimits } from '../../src/config';
 import { createMailTransport } from '../../src/mail/transport';
+import type { WebhookSettings } from '../../src/webhooks/settings';
 import { createLeadWorker } from '../../src/temporal/worker';
 import { devServerClient, devServerNativeConnection, testEnv, testPool, uid } from '../support/harness';
 import { SmtpSink } from '../support/smtp-sink';
@@ -43,7 +44,14 @@ export interface ApiHarness {
 }
 
 /** `rateLimits`: the production defaults unless a test says otherwise. */
-export async function startApiHarness(name: string, options: { rateLimits?: RateLimits } = {}): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  rateLimits?: RateLimits;
+  /** The worker's webhook settings (WEBHOOK_*), and whether the API accepts private targets. */
+  webhooks?: WebhookSettings;
+  webhookAllowPrivate?: boolean;
+}
+
+export async function startApiHarness(name: string, options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const tag = uid();
   const taskQueue = `${name}-${tag}`;
   const sink = new SmtpSink();
@@ -62,6 +70,7 @@ export async function startApiHarness(name: string, options: { rateLimits?: Rate
     publicBaseUrl: PUBLIC_BASE_URL,
     trackingSecret: TRACKING_SECRET,
     appLinkSecret: APP_LINK_SECRET,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   const running = worker.run();
   const apiKeys: ApiKey[] = (Object.entries(KEYS) as [ApiRole, string][]).map(([role, key]) => ({ role, key }));
@@ -76,6 +85,7 @@ export async function startApiHarness(name: string, options: { rateLimits?: Rate
     publicBaseUrl: PUBLIC_BASE_URL,
     temporalUiUrl: testEnv.temporalUiUrl,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.webhookAllowPrivate !== undefined ? { webhookAllowPrivate: options.webhookAllowPrivate } : {}),
   });
   // A real listener on an ephemeral port: requests go over TCP as in production.
   const address = await app.listen({ port: 0, host: '127.0.0.1' });

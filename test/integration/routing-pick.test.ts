@@ -128,7 +128,7 @@ describe('pickOwner', () => {
     expect(left.rows.map((r) => r.pick_key)).toEqual([`${tag}:0`, `${tag}:recent`]);
   });
 
-  it('counts a pick whose assignment is not recorded yet against capacity, so concurrent handoffs cannot both take the last place', async () => {
+  it('names the picked owner on the lead in the pick itself, so concurrent handoffs cannot both take a rep\'s last place', async () => {
     const { owners, tag } = setup(2);
     await user(owners[0]!, { capacity: 1 });
     await user(owners[1]!, { capacity: 1 });
@@ -136,16 +136,17 @@ describe('pickOwner', () => {
     const leads = await Promise.all([0, 1, 2].map(async () => (await pool.query(
       `INSERT INTO leads (lead_id, email, email_normalized, campaign_id, campaign_version, scoring_model_id, scoring_model_version, stage)
        VALUES (gen_random_uuid(), $1, $1, 'c', 1, 'm', 1, 'mql') RETURNING lead_id`, [`lead-${uid()}@customer.test`])).rows[0].lead_id as string));
-    const pickFor = (leadId: string) => pickOwner(pool, { pickKey: `${leadId}:0:1:default:0`, campaignId: `c-${tag}`, poolId: 'default', candidates: owners, exclude: [], at });
-    const results = await Promise.all(leads.map(pickFor));
+    const pickFor = (leadId: string, assignment = 1) => pickOwner(pool, { pickKey: `${leadId}:0:${assignment}:default:0`, campaignId: `c-${tag}`, poolId: 'default', candidates: owners, exclude: [], at, leadId });
+    const results = await Promise.all(leads.map((id) => pickFor(id)));
     expect(results.map((r) => r.owner).filter(Boolean).sort()).toEqual([...owners].sort());
     expect(results.filter((r) => r.owner === null)).toHaveLength(1);
-    // Once a lead records its owner, that pick is counted by the lead row instead, not twice.
+    const owned = await pool.query('SELECT lead_id, owner FROM leads WHERE lead_id = ANY ($1::uuid[])', [leads]);
+    expect(Object.fromEntries(owned.rows.map((r) => [r.lead_id, r.owner]))).toEqual(Object.fromEntries(results.map((r, i) => [leads[i], r.owner])));
+    // A lead that leaves sales frees its owner's place.
     const [first] = results.map((r, i) => [leads[i]!, r.owner] as const).filter(([, o]) => o === owners[0]);
-    await pool.query('UPDATE leads SET owner = $2 WHERE lead_id = $1', [first![0], owners[0]]);
-    const again = await pickOwner(pool, { pickKey: `${leads[2]}:0:2:default:0`, campaignId: `c-${tag}`, poolId: 'default', candidates: owners, exclude: [], at });
-    expect(again.owner).toBeNull();
+    const left = results.findIndex((r) => r.owner === null);
+    expect((await pickFor(leads[left]!, 2)).owner).toBeNull();
     await pool.query("UPDATE leads SET stage = 'sql' WHERE lead_id = $1", [first![0]]);
-    expect((await pickOwner(pool, { pickKey: `${leads[2]}:0:3:default:0`, campaignId: `c-${tag}`, poolId: 'default', candidates: owners, exclude: [], at })).owner).toBe(owners[0]);
+    expect((await pickFor(leads[left]!, 3)).owner).toBe(owners[0]);
   });
 });

@@ -2,7 +2,6 @@
 // Temporal dev server and PostgreSQL, leads driven to MQL, contact and SQL through the real code.
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { buildApp } from '../../src/api/app';
@@ -12,14 +11,11 @@ import type { IntakeDeps } from '../../src/leads/deps';
 import { enrollLead } from '../../src/leads/enrol';
 import { recordEvent } from '../../src/leads/record-events';
 import { salesUpdates } from '../../src/leads/workflow-client';
-import { createMailTransport } from '../../src/mail/transport';
 import { workflowIdFor } from '../../src/temporal/client';
-import { createLeadWorker } from '../../src/temporal/worker';
 import type { WebhookSettings } from '../../src/webhooks/settings';
 import { getStateQuery } from '../../workflows/messages';
-import { devServerClient, devServerNativeConnection, eventually, testConfig, testEnv, testPool, uid } from '../support/harness';
-import { SmtpSink } from '../support/smtp-sink';
-import { KEYS } from './api-support';
+import { eventually, testConfig } from '../support/harness';
+import { KEYS, startApiHarness } from './api-support';
 
 /** Short retries so a test sees several attempts, and a failure, within seconds. */
 export const TEST_WEBHOOK_SETTINGS: WebhookSettings = { allowPrivate: true, retryInitialMs: 200, retryMaxIntervalMs: 1_000, retryForMs: 8_000, attemptTimeoutMs: 2_000 };
@@ -42,43 +38,25 @@ export interface WebhookStack {
 }
 
 export async function startWebhookStack(name: string): Promise<WebhookStack> {
-  const tag = uid();
-  const taskQueue = `${name}-${tag}`;
-  const sink = new SmtpSink();
-  await sink.start();
-  const pool = testPool();
-  const client = await devServerClient();
-  const connection: NativeConnection = await devServerNativeConnection();
-  const worker: Worker = await createLeadWorker({
-    connection,
-    namespace: 'default',
-    taskQueue,
-    pool,
-    transport: createMailTransport(sink.url),
-    mailFrom: 'leadloop test <noreply@leadloop.test>',
-    workflowBundle: { codePath: testEnv.bundlePath },
-    webhooks: TEST_WEBHOOK_SETTINGS,
-  });
-  const running = worker.run();
-  const deps: IntakeDeps = { pool, client, taskQueue, searchAttributes: true };
+  const h = await startApiHarness(name, { webhooks: TEST_WEBHOOK_SETTINGS, webhookAllowPrivate: true });
+  const deps: IntakeDeps = { pool: h.pool, client: h.client, taskQueue: h.taskQueue, searchAttributes: true };
   const apiKeys: ApiKey[] = (Object.entries(KEYS) as [ApiRole, string][]).map(([role, key]) => ({ role, key }));
   const apps: FastifyInstance[] = [];
   const appWith = async (allowPrivate: boolean) => {
     const app = await buildApp({ ...deps, apiKeys, webhookAllowPrivate: allowPrivate });
     apps.push(app);
-    // Over TCP as in production (light-my-request's inject does not load under Jest).
     await app.listen({ port: 0, host: '127.0.0.1' });
     return app;
   };
-  const own = await appWith(true);
   return {
-    tag,
-    pool,
-    client,
+    tag: h.tag,
+    pool: h.pool,
+    client: h.client,
     deps,
-    config: testConfig(tag),
+    config: testConfig(h.tag),
     appWith,
-    async call(role, method, url, body, app = own) {
+    async call(role, method, url, body, app) {
+      if (!app) return h.call(role, method, url, body);
       const { port } = app.server.address() as AddressInfo;
       const res = await fetch(`http://127.0.0.1:${port}${url}`, {
         method,
@@ -90,12 +68,7 @@ export async function startWebhookStack(name: string): Promise<WebhookStack> {
     },
     async stop() {
       for (const app of apps) await app.close();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
-      await client.connection.close();
-      await pool.end();
-      await sink.stop();
+      await h.stop();
     },
   };
 }

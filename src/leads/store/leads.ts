@@ -325,11 +325,12 @@ export async function countLeadsByStage(db: Queryable): Promise<{ stage: Stage; 
  * email as the user directory keys them; owners with none are absent. The stages are written out so
  * that the planner can use the partial index leads_open_owner_idx.
  */
-/** The owner (lowercased) of each of these leads that has one. */
-export async function ownersOfLeads(db: Queryable, leadIds: readonly string[]): Promise<Map<string, string>> {
-  if (leadIds.length === 0) return new Map();
-  const { rows } = await db.query<{ lead_id: string; owner: string }>('SELECT lead_id, lower(owner) AS owner FROM leads WHERE lead_id = ANY ($1::uuid[]) AND owner IS NOT NULL', [leadIds]);
-  return new Map(rows.map((r) => [r.lead_id, r.owner]));
+/**
+ * Routing's pick names the lead's new owner before its `assigned` transition is recorded (which
+ * writes the same owner), so that capacity counts it at once. Only while the lead is with sales.
+ */
+export async function markLeadOwner(db: Queryable, leadId: string, owner: string): Promise<void> {
+  await db.query("UPDATE leads SET owner = $2 WHERE lead_id = $1 AND stage IN ('mql', 'working') AND owner IS DISTINCT FROM $2", [leadId, owner]);
 }
 
 export async function openLeadCounts(db: Queryable, owners: readonly string[]): Promise<Map<string, number>> {
