@@ -16,12 +16,32 @@ export interface NoticeContext {
   config: LeadConfig | null;
 }
 
+/** Pinned catalog versions never change, so each one is read and parsed once per pool (a burst of handoffs shares it). */
+const CACHED_CONFIGS = 64;
+const configCaches = new WeakMap<Queryable, Map<string, Promise<LeadConfig | null>>>();
+
+function pinnedConfig(db: Queryable, row: NonNullable<Awaited<ReturnType<typeof findLeadRow>>>): Promise<LeadConfig | null> {
+  const pinned = { campaignVersion: row.campaign_version, modelId: row.scoring_model_id, modelVersion: row.scoring_model_version, shadowModelId: null };
+  const key = JSON.stringify([row.campaign_id, pinned.campaignVersion, pinned.modelId, pinned.modelVersion]);
+  let cache = configCaches.get(db);
+  if (!cache) configCaches.set(db, (cache = new Map()));
+  let config = cache.get(key);
+  if (!config) {
+    // A failed read is not kept: the next email tries again.
+    config = resolveLeadConfig(db, row.campaign_id, pinned).catch(() => {
+      cache.delete(key);
+      return null;
+    });
+    if (cache.size >= CACHED_CONFIGS) cache.delete(cache.keys().next().value!);
+    cache.set(key, config);
+  }
+  return config;
+}
+
 /** `teamZone`: the policy's business-hours zone, the reader's fallback (then UTC); English unless the directory says ja. */
 export async function noticeContext(db: Queryable, leadId: string, recipient: string, teamZone: string | undefined): Promise<NoticeContext> {
   const [row, user] = await Promise.all([findLeadRow(db, { leadId }), findUser(db, normalizeEmail(recipient))]);
-  const config = row
-    ? await resolveLeadConfig(db, row.campaign_id, { campaignVersion: row.campaign_version, modelId: row.scoring_model_id, modelVersion: row.scoring_model_version, shadowModelId: null }).catch(() => null)
-    : null;
+  const config = row ? await pinnedConfig(db, row) : null;
   return {
     lead: { name: row?.name ?? null, company: row?.company ?? null, title: row?.title ?? null },
     reader: { lang: user?.locale === 'ja' ? 'ja' : 'en', timeZone: user?.time_zone ?? teamZone ?? config?.policy.businessHours?.timeZone ?? null },

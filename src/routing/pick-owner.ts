@@ -39,7 +39,7 @@ export const PICK_RETENTION_DAYS = 30;
 
 export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOwnerResult> {
   if (input.candidates.length === 0) return { owner: null, skipped: [] };
-  return withTransaction(db, async (tx) => {
+  const result = await withTransaction(db, async (tx) => {
     if (!(await claimPick(tx, input.pickKey))) {
       // Taken by an earlier (committed) attempt: its answer stands.
       const earlier = await findPick(tx, input.pickKey);
@@ -52,12 +52,14 @@ export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOw
     // The next pick starts after the chosen owner, so that skipping someone does not give the
     // next owner two leads in a row.
     if (choice.owner !== null) await advanceTurn(tx, input.campaignId, input.poolId, choice.offset);
-    const result = { owner: choice.owner, skipped: choice.skipped };
-    await recordPick(tx, input.pickKey, result);
+    const picked = { owner: choice.owner, skipped: choice.skipped };
+    await recordPick(tx, input.pickKey, picked);
     if (choice.owner !== null && input.leadId) await markLeadOwner(tx, input.leadId, choice.owner);
-    await pruneOldPicks(tx, PICK_RETENTION_DAYS);
-    return result;
+    return picked;
   });
+  // After the commit: the counter's lock, which concurrent picks wait on, is not held for it.
+  await pruneOldPicks(db, PICK_RETENTION_DAYS);
+  return result;
 }
 
 /** The candidates' directory entries and open handoffs, keyed by normalized email. */
