@@ -21,8 +21,8 @@ export interface PickOwnerInput {
   /** Epoch ms: out-of-office ranges are read at this instant. */
   at: number;
   /**
-   * The lead being handed off: its row names the picked owner in the pick's own transaction, so the
-   * next pick (which waits on the counter's lock) counts it against the owner's capacity at once.
+   * The lead being handed off: when the picked owner has a capacity, its row names them in the pick's
+   * own transaction, so the next pick (which waits on the counter's lock) counts it at once.
    */
   leadId?: string;
 }
@@ -47,14 +47,17 @@ export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOw
       return { owner: earlier?.owner ?? null, skipped: earlier?.skipped ?? [] };
     }
     const turn = await takeTurn(tx, input.campaignId, input.poolId);
-    const availability = availableOwners(input.candidates, { ...(await directoryOf(tx, input.candidates)), at: input.at, exclude: input.exclude });
+    const directory = await directoryOf(tx, input.candidates);
+    const availability = availableOwners(input.candidates, { ...directory, at: input.at, exclude: input.exclude });
     const choice = rotate(availability, turn);
     // The next pick starts after the chosen owner, so that skipping someone does not give the
     // next owner two leads in a row.
     if (choice.owner !== null) await advanceTurn(tx, input.campaignId, input.poolId, choice.offset);
     const picked = { owner: choice.owner, skipped: choice.skipped };
     await recordPick(tx, input.pickKey, picked);
-    if (choice.owner !== null && input.leadId) await markLeadOwner(tx, input.leadId, choice.owner);
+    // Only a capacity needs the count now; without one the assignment's own record names the owner.
+    const limited = choice.owner !== null && directory.users.get(ownerKey(choice.owner))?.capacity != null;
+    if (limited && input.leadId) await markLeadOwner(tx, input.leadId, choice.owner!);
     return picked;
   });
   // After the commit: the counter's lock, which concurrent picks wait on, is not held for it.
