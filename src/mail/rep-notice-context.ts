@@ -38,9 +38,30 @@ function pinnedConfig(db: Queryable, row: NonNullable<Awaited<ReturnType<typeof 
   return config;
 }
 
+/**
+ * The recipient's language and zone, kept 10 seconds: a burst of handoffs and escalations writes to
+ * a few reps and one manager, and a change in the directory reaches their next emails soon after.
+ */
+const READER_TTL_MS = 10_000;
+const CACHED_READERS = 500;
+const readerCaches = new WeakMap<Queryable, Map<string, { at: number; user: Promise<{ locale: string; time_zone: string | null } | null> }>>();
+
+function recipientOf(db: Queryable, recipient: string): Promise<{ locale: string; time_zone: string | null } | null> {
+  const key = normalizeEmail(recipient);
+  let cache = readerCaches.get(db);
+  if (!cache) readerCaches.set(db, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < READER_TTL_MS) return hit.user;
+  const user = findUser(db, key).then((u) => (u ? { locale: u.locale, time_zone: u.time_zone } : null));
+  user.catch(() => cache.delete(key));
+  if (cache.size >= CACHED_READERS) cache.delete(cache.keys().next().value!);
+  cache.set(key, { at: Date.now(), user });
+  return user;
+}
+
 /** `teamZone`: the policy's business-hours zone, the reader's fallback (then UTC); English unless the directory says ja. */
 export async function noticeContext(db: Queryable, leadId: string, recipient: string, teamZone: string | undefined): Promise<NoticeContext> {
-  const [row, user] = await Promise.all([findLeadRow(db, { leadId }), findUser(db, normalizeEmail(recipient))]);
+  const [row, user] = await Promise.all([findLeadRow(db, { leadId }), recipientOf(db, recipient)]);
   const config = row ? await pinnedConfig(db, row) : null;
   return {
     lead: { name: row?.name ?? null, company: row?.company ?? null, title: row?.title ?? null },
