@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { buildApp } from '../src/api/app';
 import { startEmbeddedPostgres } from '../src/db/embedded';
+import { DEFAULT_POOL_SIZE } from '../src/db/pool';
 import { migrateAndSeed } from '../src/catalog/migrate-and-seed';
 import { createPool } from '../src/db/pool';
 import type { IntakeDeps } from '../src/leads/deps';
@@ -122,7 +123,7 @@ export async function startStack(settings: BenchSettings, log: (message: string)
     smtpUrl: sink.url,
     publicBaseUrl: PUBLIC_BASE_URL,
     trackingSecret: TRACKING_SECRET,
-    poolSize: 10,
+    poolSize: DEFAULT_POOL_SIZE,
     ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
     maxConcurrentWorkflowTasks: settings.maxConcurrentWorkflowTasks,
   });

@@ -1,7 +1,7 @@
 // Environment → typed configuration, validated once at start with one clear line per bad variable.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseTimeouts } from './db/pool';
+import { DEFAULT_POOL_SIZE, DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type DatabaseTimeouts } from './db/pool';
 import { durationMs } from './domain/duration';
 import { isTimeZone } from './domain/zoned-time';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks/settings';
@@ -94,6 +94,7 @@ const secretList = () =>
 
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(DEFAULT_POOL_SIZE),
   DATABASE_POOL_TIMEOUT_MS: milliseconds(DEFAULT_POOL_TIMEOUT_MS).default(DEFAULT_POOL_TIMEOUT_MS),
   DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(DEFAULT_STATEMENT_TIMEOUT_MS).default(DEFAULT_STATEMENT_TIMEOUT_MS),
   TEMPORAL_ADDRESS: z
@@ -285,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
-    database: { poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
+    database: { poolSize: e.DATABASE_POOL_SIZE, poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     smtpUrl: e.SMTP_URL,
     smtpTls: { rejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED === 'true', caFile: e.SMTP_CA_FILE, requireTls: e.SMTP_REQUIRE_TLS === 'true' },
