@@ -219,13 +219,10 @@ export function createActivities(deps: ActivityDeps) {
      */
     async chooseOwner(input: CommandArgs<'chooseOwner'> & { record?: TransitionToRecord }): Promise<OwnerChoice> {
       const args = activityInput('chooseOwner', chooseOwnerInput, input);
-      if (!input.record) return chooseOwner(deps.pool, args);
-      // The transition (an MQL, a breach) first; its webhook after the pick, so that it names the new owner.
-      const { transition, snapshot } = input.record;
-      await recordTransitionRow(deps.pool, args.leadId, transition, snapshot);
-      const choice = await chooseOwner(deps.pool, args);
-      await queueTransitionWebhooks(deps.pool, args.leadId, transition, { ...snapshot, owner: choice.owner });
-      return choice;
+      // The MQL first. Its webhook (lead.mql) goes with the assignment that follows, which names the
+      // owner: nothing here delays the answer that arms the SLA timer.
+      if (input.record) await recordTransitionRow(deps.pool, args.leadId, input.record.transition, input.record.snapshot);
+      return chooseOwner(deps.pool, args);
     },
 
     /** The newest versions a lead of `campaignId` would enrol with now; null when the campaign is not in the catalog. */

@@ -36,9 +36,13 @@ export interface PickOwnerResult {
 
 /** Picks are kept this long for retries of their activity (which retries until PostgreSQL is back). */
 export const PICK_RETENTION_DAYS = 30;
+/** Old picks go in batches, every so many picks of a pool: more than are made, at no cost to most picks. */
+const PRUNE_EVERY = 50;
+const PRUNE_BATCH = 500;
 
 export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOwnerResult> {
   if (input.candidates.length === 0) return { owner: null, skipped: [] };
+  let turnTaken: number | null = null;
   const result = await withTransaction(db, async (tx) => {
     if (!(await claimPick(tx, input.pickKey))) {
       // Taken by an earlier (committed) attempt: its answer stands.
@@ -47,6 +51,7 @@ export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOw
       return { owner: earlier?.owner ?? null, skipped: earlier?.skipped ?? [] };
     }
     const turn = await takeTurn(tx, input.campaignId, input.poolId);
+    turnTaken = turn;
     const directory = await directoryOf(tx, input.candidates);
     const availability = availableOwners(input.candidates, { ...directory, at: input.at, exclude: input.exclude });
     const choice = rotate(availability, turn);
@@ -60,8 +65,8 @@ export async function pickOwner(db: Pool, input: PickOwnerInput): Promise<PickOw
     if (limited && input.leadId) await markLeadOwner(tx, input.leadId, choice.owner!);
     return picked;
   });
-  // After the commit: the counter's lock, which concurrent picks wait on, is not held for it.
-  await pruneOldPicks(db, PICK_RETENTION_DAYS);
+  // Every PRUNE_EVERY-th turn of a pool, after the commit (the counter's lock is not held for it).
+  if (turnTaken !== null && turnTaken % PRUNE_EVERY === 0) await pruneOldPicks(db, PICK_RETENTION_DAYS, PRUNE_BATCH);
   return result;
 }
 

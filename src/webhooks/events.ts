@@ -5,14 +5,19 @@ export const WEBHOOK_EVENTS = ['lead.mql', 'lead.contacted', 'lead.sql', 'lead.r
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 const BY_REASON: Partial<Record<Transition['reason'], WebhookEvent>> = {
-  mql: 'lead.mql',
   contacted: 'lead.contacted',
   accepted: 'lead.sql',
   sla_breached: 'lead.sla_breached',
 };
 
-/** The event a transition emits, or null; its reason decides first, then the stage it enters. */
-export function eventOfTransition(t: Pick<Transition, 'reason' | 'to'>): WebhookEvent | null {
+/**
+ * The event a transition emits, or null; its reason decides first, then the stage it enters. The
+ * handoff (lead.mql) names its owner: the `mql` transition when it has one (owners by hash), else
+ * routing's first assignment of the cycle that follows it.
+ */
+export function eventOfTransition(t: Pick<Transition, 'reason' | 'to' | 'owner' | 'details'>): WebhookEvent | null {
+  if (t.reason === 'mql') return t.owner ? 'lead.mql' : null;
+  if (t.reason === 'assigned') return t.details?.assignment === 1 ? 'lead.mql' : null;
   const byReason = BY_REASON[t.reason];
   if (byReason) return byReason;
   if (t.to === 'recycled') return 'lead.recycled';

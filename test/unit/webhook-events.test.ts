@@ -7,21 +7,25 @@ const t = (over: Partial<Transition>): Transition => ({ seq: 3, from: 'mql', to:
 
 describe('webhook events', () => {
   it('maps transition reasons, then the stage entered', () => {
-    expect(eventOfTransition(t({ reason: 'mql', to: 'mql' }))).toBe('lead.mql');
+    // The handoff names its owner: the mql transition when owners go by hash, else routing's first assignment.
+    expect(eventOfTransition(t({ reason: 'mql', to: 'mql', owner: 'rep@sales.test' }))).toBe('lead.mql');
+    expect(eventOfTransition(t({ reason: 'mql', to: 'mql' }))).toBeNull();
+    expect(eventOfTransition(t({ reason: 'assigned', to: 'mql', owner: 'rep@sales.test', details: { assignment: 1 } }))).toBe('lead.mql');
+    expect(eventOfTransition(t({ reason: 'assigned', to: 'mql', owner: 'rep@sales.test', details: { assignment: 2 } }))).toBeNull();
     expect(eventOfTransition(t({ reason: 'contacted' }))).toBe('lead.contacted');
     expect(eventOfTransition(t({ reason: 'accepted', to: 'sql' }))).toBe('lead.sql');
     expect(eventOfTransition(t({ reason: 'sla_breached', to: 'mql' }))).toBe('lead.sla_breached');
     expect(eventOfTransition(t({ reason: 'rejected', to: 'recycled' }))).toBe('lead.recycled');
     expect(eventOfTransition(t({ reason: 'rejected', to: 'disqualified' }))).toBe('lead.disqualified');
     expect(eventOfTransition(t({ reason: 'sla_expired', to: 'recycled' }))).toBe('lead.recycled');
-    for (const reason of ['enrolled', 'assigned', 'shadow_mql', 'contact_attempt', 'migrated', 'recycle_period_over'] as const) expect(eventOfTransition(t({ reason, to: 'nurturing' }))).toBeNull();
+    for (const reason of ['enrolled', 'shadow_mql', 'contact_attempt', 'migrated', 'recycle_period_over'] as const) expect(eventOfTransition(t({ reason, to: 'nurturing' }))).toBeNull();
   });
 
   it('carries bant on lead.sql, the reason when a lead leaves sales, and the actor when the transition has one', () => {
     const bant = { budget: true, authority: true, need: true, timeline: false };
     expect(transitionData(t({ reason: 'accepted', to: 'sql', details: bant, owner: 'rep@sales.test' }), null)).toEqual({ stage: 'sql', owner: 'rep@sales.test', score: 80, bant });
     expect(transitionData(t({ reason: 'rejected', to: 'recycled', rejectionReason: 'bad_timing' }), 'rep@sales.test')).toEqual({ stage: 'recycled', owner: 'rep@sales.test', score: 80, reason: 'bad_timing' });
-    expect(transitionData({ ...t({}), actor: 'key:crm' } as Transition, null)).toMatchObject({ actor: 'key:crm' });
+    expect(transitionData({ ...t({}), actor: 'service:sales' } as Transition, null)).toMatchObject({ actor: 'service:sales' });
   });
 
   it('knows private, loopback, link-local and unique-local addresses', () => {

@@ -25,6 +25,6 @@ export function ownerChosen(ctx: StepContext, chosen: OwnerChosen): void {
   if (chosen.assignment !== lead.assignments || lead.owner !== null || (lead.stage !== 'mql' && lead.stage !== 'working')) return;
   lead.owner = chosen.owner;
   const skipped = chosen.skipped.map((s) => `${s.owner} (${s.reason})`).join(', ');
-  ctx.recordTransition(lead.stage, 'assigned', { details: { assignedBy: chosen.assignedBy, pool: chosen.poolId, ...(skipped ? { skipped } : {}) } });
+  ctx.recordTransition(lead.stage, 'assigned', { details: { assignment: lead.assignments, assignedBy: chosen.assignedBy, pool: chosen.poolId, ...(skipped ? { skipped } : {}) } });
   if (lead.stage === 'mql') notifyOwner(ctx, lead.assignments === 1 ? 'handoff' : 'reassigned', scoreNow(ctx));
 }
