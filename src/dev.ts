@@ -9,7 +9,7 @@ import { DEV_API_KEYS, DEV_APP_LINK_SECRET, DEV_TRACKING_SECRET } from './dev-se
 import { devDataDir, maskPassword, writeDevStack } from './dev-stack';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrateAndSeed } from './catalog/migrate-and-seed';
-import { createPool, poolTimeouts } from './db/pool';
+import { createPool, poolOptions } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { startMailCatcher } from './mail/catcher';
 import { createMailTransport } from './mail/transport';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     databaseUrl = pg.url;
     say(`embedded PostgreSQL at ${maskPassword(databaseUrl)}`);
   }
-  const pool = createPool(databaseUrl, poolTimeouts(config.database));
+  const pool = createPool(databaseUrl, poolOptions(config.database));
   stops.unshift(() => pool.end());
   await migrateAndSeed(pool, (line) => say(`migrate: ${line}`), { reportTimeZone: config.reportTimeZone });
 

@@ -3,7 +3,7 @@ import { buildApp } from './api/app';
 import { apiLoggerOptions } from './api/logging';
 import { ConfigError, loadConfig, publicBaseUrlWarning } from './config';
 import { refuseUnsafeConfig } from './config-production';
-import { createPool, poolTimeouts } from './db/pool';
+import { createPool, poolOptions } from './db/pool';
 import { connectClient } from './temporal/client';
 
 async function main(): Promise<void> {
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   if (config.webhooks.allowPrivate) console.warn('[api] WEBHOOK_ALLOW_PRIVATE=true: webhooks may use http and internal addresses (meant for tests and local development)');
   if (!config.trackingSecret) console.warn('[api] TRACKING_SECRET is not set: tracking and unsubscribe links (/t, /u) answer 404');
   if (!config.appLinkSecret) console.warn('[api] APP_LINK_SECRET is not set: the sales workspace links (/app) answer 404');
-  const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
+  const pool = createPool(config.databaseUrl!, poolOptions(config.database));
   const client = await connectClient(config);
   const app = await buildApp(
     {

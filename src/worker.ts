@@ -2,7 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig, publicBaseUrlWarning } from './config';
 import { refuseUnsafeConfig } from './config-production';
-import { createPool, poolTimeouts } from './db/pool';
+import { createPool, poolOptions } from './db/pool';
 import { runStartRelay } from './leads/start-relay';
 import { createMailTransport } from './mail/transport';
 import { connectClient } from './temporal/client';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const insecure = publicBaseUrlWarning(config.publicBaseUrl);
   if (insecure) console.warn(`[worker] ${insecure}`);
   if (config.webhooks.allowPrivate) console.warn('[worker] WEBHOOK_ALLOW_PRIVATE=true: webhooks go to http and internal addresses too (meant for tests and local development)');
-  const pool = createPool(config.databaseUrl!, poolTimeouts(config.database));
+  const pool = createPool(config.databaseUrl!, poolOptions(config.database));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createLeadWorker({
     connection,

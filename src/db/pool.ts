@@ -20,7 +20,7 @@ export interface DatabaseTimeouts {
 }
 
 /** The pool options of the configured size and timeouts (src/config.ts). */
-export function poolTimeouts(t: DatabaseTimeouts): Pick<PoolConfig, 'max' | 'connectionTimeoutMillis' | 'statement_timeout'> {
+export function poolOptions(t: DatabaseTimeouts): Pick<PoolConfig, 'max' | 'connectionTimeoutMillis' | 'statement_timeout'> {
   return { max: t.poolSize ?? DEFAULT_POOL_SIZE, connectionTimeoutMillis: t.poolTimeoutMs, statement_timeout: t.statementTimeoutMs };
 }
 

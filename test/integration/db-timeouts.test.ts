@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool, PoolClient } from 'pg';
 import { buildApp } from '../../src/api/app';
 import { loadConfig } from '../../src/config';
-import { createPool, DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, poolTimeouts } from '../../src/db/pool';
+import { createPool, DEFAULT_POOL_SIZE, DEFAULT_POOL_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, poolOptions } from '../../src/db/pool';
 import { DEFAULT_MODEL } from '../../src/domain/defaults';
 import { devServerClient, testEnv, testPool, uid } from '../support/harness';
 
@@ -27,7 +27,7 @@ describe('PostgreSQL timeouts', () => {
   /** The app on a pool built from DATABASE_*_TIMEOUT_MS as src/server.ts builds it. */
   async function appWith(env: Record<string, string>, max = 5): Promise<{ app: FastifyInstance; pool: Pool; base: string }> {
     const config = loadConfig({ DATABASE_URL: testEnv.databaseUrl, ...env });
-    const pool = createPool(testEnv.databaseUrl, { max, ...poolTimeouts(config.database) });
+    const pool = createPool(testEnv.databaseUrl, { ...poolOptions(config.database), max });
     const app = await buildApp({ pool, client, taskQueue: `db-timeouts-${uid()}`, searchAttributes: true, apiKeys: [{ role: 'marketing', key: KEY }] });
     return { app, pool, base: await app.listen({ port: 0, host: '127.0.0.1' }) };
   }
@@ -35,9 +35,10 @@ describe('PostgreSQL timeouts', () => {
     fetch(`${base}/v1/scoring-models/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(MODEL_BODY) });
 
   it('has both timeouts on every pool by default', () => {
-    expect(loadConfig({}).database).toEqual({ poolTimeoutMs: DEFAULT_POOL_TIMEOUT_MS, statementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS });
+    expect(loadConfig({}).database).toEqual({ poolSize: DEFAULT_POOL_SIZE, poolTimeoutMs: DEFAULT_POOL_TIMEOUT_MS, statementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '5' }).database.poolSize).toBe(5);
     const pool = createPool('postgres://u:p@127.0.0.1:1/none');
-    expect(pool.options).toMatchObject({ connectionTimeoutMillis: DEFAULT_POOL_TIMEOUT_MS, statement_timeout: DEFAULT_STATEMENT_TIMEOUT_MS });
+    expect(pool.options).toMatchObject({ max: DEFAULT_POOL_SIZE, connectionTimeoutMillis: DEFAULT_POOL_TIMEOUT_MS, statement_timeout: DEFAULT_STATEMENT_TIMEOUT_MS });
     void pool.end();
   });
 
